@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench demo migrate
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "Imago runs on http://127.0.0.1:8000/api/v1/ (docs: /api/v1/docs/, admin: /admin/)."
+	@echo "For the admin, make a staff account in another terminal:"
+	@echo "    DJANGO_DEBUG=1 $(BIN)/python manage.py createsuperuser"
+	@echo ""
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	DJANGO_SECRET_KEY=test-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	DJANGO_SECRET_KEY=bench-only-not-secret $(BIN)/python bench/api_bench.py

@@ -1,0 +1,55 @@
+"""Staff groups and the permissions their work needs, nothing more.
+
+Migrations call `groups_sync` with their historical `apps`; a migration that adds
+a model which a group works on adds it here and calls `groups_sync` again.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+EDITORS = "Editors"
+SUBSCRIPTION_MANAGERS = "Subscription managers"
+
+CRUD = ("add", "change", "delete", "view")
+
+STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
+    EDITORS: {
+        "articles.article": CRUD,
+        "articles.articleauthor": CRUD,
+        "articles.note": CRUD,
+        "articles.author": CRUD,
+        "articles.rubric": CRUD,
+        "articles.series": CRUD,
+        "articles.brief": CRUD,
+        "articles.comment": ("change", "delete", "view"),
+        "subscriptions.offer": ("view",),
+    },
+    SUBSCRIPTION_MANAGERS: {
+        "subscriptions.offer": CRUD,
+        "subscriptions.subscription": ("add", "change", "view"),
+        "subscriptions.customer": ("view",),
+        "subscriptions.webhookevent": ("change", "view"),
+        "accounts.user": ("view",),
+    },
+}
+
+
+def groups_sync(apps, schema_editor=None) -> None:
+    # Permissions are normally created after migrate; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, models in STAFF_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            wanted += Permission.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        group.permissions.set(wanted)

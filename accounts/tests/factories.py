@@ -1,0 +1,20 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+
+PASSWORD = "Radiologie-2026!"
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"lecteur{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()

@@ -1,0 +1,149 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from imago.forms import LinesField
+
+from . import services
+from .models import Article, ArticleAuthor, Author, Brief, Note, Rubric, Series
+
+
+class ArticleAuthorInline(admin.TabularInline):
+    model = ArticleAuthor
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 1
+    fields = ["number", "text", "url"]
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        status, published_at = data.get("status"), data.get("published_at")
+        if status == Article.Status.PUBLISHED and not published_at:
+            data["published_at"] = timezone.now()
+        if status == Article.Status.SCHEDULED and not published_at:
+            self.add_error(
+                "published_at", "Un article programmé a besoin d'une date de publication."
+            )
+        if data.get("series") and not data.get("series_position"):
+            self.add_error("series_position", "Indiquez la position de l'article dans la série.")
+        return data
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    inlines = [ArticleAuthorInline, NoteInline]
+    list_display = [
+        "title",
+        "rubric",
+        "access",
+        "status",
+        "published_at",
+        "remaining_percent",
+        "reading_minutes",
+    ]
+    list_filter = ["rubric", "access", "status", ("published_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "standfirst", "slug"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["rubric"]
+    autocomplete_fields = ["rubric", "series"]
+    readonly_fields = ["paywall_preview", "remaining_percent", "reading_minutes", "word_count"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "rubric", "standfirst"]}),
+        ("Publication", {"fields": ["status", "published_at", "access"]}),
+        ("Texte", {"fields": ["body", "teaser_chars"]}),
+        (
+            "Ce que voit un lecteur non abonné",
+            {"fields": ["paywall_preview", "remaining_percent", "reading_minutes", "word_count"]},
+        ),
+        ("Image", {"fields": ["image_url", "image_caption", "image_credit"]}),
+        ("Série", {"fields": ["series", "series_position"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        # The changelist shows no text: keep the bodies out of it.
+        return super().get_queryset(request).defer("body", "body_html", "body_text")
+
+    @admin.display(description="chapeau public (avant la coupure)")
+    def paywall_preview(self, article):
+        if not article.pk:
+            return "Enregistrez l'article pour voir la coupure."
+        # teaser_html was sanitised by paywall.markdown_to_html when saved.
+        return format_html(
+            '<div style="max-width:48em">{}</div><p><strong>Il vous reste {}% '
+            "de l'article à lire</strong> — lecture {} min.</p>",
+            mark_safe(article.teaser_html),
+            article.remaining_percent,
+            article.reading_minutes,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and form.has_changed():
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publier (ou programmer) les articles choisis")
+    def publish(self, request, queryset):
+        for article in queryset:
+            services.article_publish(article=article)
+        self.message_user(request, f"{queryset.count()} article(s) publié(s).", messages.SUCCESS)
+
+    @admin.action(description="Dépublier (repasser en brouillon)")
+    def unpublish(self, request, queryset):
+        for article in queryset:
+            services.article_unpublish(article=article)
+        self.message_user(request, f"{queryset.count()} article(s) dépublié(s).", messages.SUCCESS)
+
+
+class AuthorForm(forms.ModelForm):
+    titles = LinesField(required=False, help_text="Un titre par ligne, dans l'ordre affiché.")
+
+    class Meta:
+        model = Author
+        fields = "__all__"
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorForm
+    list_display = ["full_name", "organisation", "website"]
+    search_fields = ["full_name", "organisation"]
+    prepopulated_fields = {"slug": ["full_name"]}
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "total"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Brief)
+class BriefAdmin(admin.ModelAdmin):
+    list_display = ["published_at", "__str__", "article"]
+    list_filter = [("published_at", admin.DateFieldListFilter)]
+    search_fields = ["text"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["article"]

@@ -1,0 +1,235 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from . import paywall
+
+
+class Rubric(models.Model):
+    name = models.CharField("nom", max_length=100)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "rubrique"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    full_name = models.CharField("nom complet", max_length=150)
+    slug = models.SlugField(unique=True)
+    organisation = models.CharField("organisation", max_length=200, blank=True)
+    titles = models.JSONField("titres", default=list, blank=True, help_text="Un titre par ligne.")
+    website = models.URLField("site web", blank=True)
+    bio = models.TextField("biographie", blank=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "auteur"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Series(models.Model):
+    """Articles published as parts of one whole ("une série de trois articles")."""
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True)
+    total = models.PositiveSmallIntegerField("nombre d'articles prévus")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "série"
+        constraints = [models.CheckConstraint(condition=Q(total__gte=1), name="series_total_gte_1")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """Visible to readers: scheduled or published, and its time has come."""
+        at = at or timezone.now()
+        return self.filter(
+            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED],
+            published_at__lte=at,
+        )
+
+
+class Article(models.Model):
+    class Access(models.TextChoices):
+        FREE = "free", "gratuit"
+        SUBSCRIBERS = "subscribers", "réservé aux abonnés"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "brouillon"
+        SCHEDULED = "scheduled", "programmé"
+        PUBLISHED = "published", "publié"
+
+    title = models.CharField("titre", max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.PROTECT, related_name="articles", verbose_name="rubrique"
+    )
+    standfirst = models.TextField("chapô", help_text="Toujours public.")
+    body = models.TextField(
+        "corps",
+        blank=True,
+        help_text="Markdown. Une ligne « <!-- paywall --> » place la coupure à la main.",
+    )
+    access = models.CharField(
+        "accès", max_length=12, choices=Access.choices, default=Access.SUBSCRIBERS
+    )
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
+    authors = models.ManyToManyField(
+        Author, through="ArticleAuthor", related_name="articles", verbose_name="auteurs"
+    )
+    image_url = models.URLField("image", max_length=500, blank=True)
+    image_caption = models.CharField("légende", max_length=300, blank=True)
+    image_credit = models.CharField("crédit", max_length=200, blank=True)
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name="série",
+    )
+    series_position = models.PositiveSmallIntegerField(
+        "position dans la série", null=True, blank=True
+    )
+    teaser_chars = models.PositiveIntegerField(
+        "longueur du chapeau public",
+        null=True,
+        blank=True,
+        help_text="Caractères montrés avant la coupure ; vide : réglage du site.",
+    )
+
+    # Derived from the body on save (paywall.article_split), never per request.
+    body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)
+    teaser_html = models.TextField(blank=True, editable=False)
+    teaser_text = models.TextField(blank=True, editable=False)
+    teaser_note_numbers = models.JSONField(default=list, blank=True, editable=False)
+    remaining_percent = models.PositiveSmallIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "article"
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True) | Q(series_position__isnull=False),
+                name="article_series_has_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining_percent__lte=100), name="article_remaining_percent_lte_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_split()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | set(self.DERIVED_FIELDS)
+        super().save(*args, **kwargs)
+
+    DERIVED_FIELDS = (
+        "body_html",
+        "body_text",
+        "teaser_html",
+        "teaser_text",
+        "teaser_note_numbers",
+        "remaining_percent",
+        "reading_minutes",
+        "word_count",
+    )
+
+    def refresh_split(self) -> None:
+        split = paywall.article_split(
+            self.body, chars=self.teaser_chars or settings.PAYWALL_TEASER_CHARS
+        )
+        self.body_html = split.body_html
+        self.body_text = split.body_text
+        self.teaser_html = split.teaser_html
+        self.teaser_text = split.teaser_text
+        self.teaser_note_numbers = list(split.teaser_note_numbers)
+        self.remaining_percent = split.remaining_percent
+        self.reading_minutes = split.reading_minutes
+        self.word_count = split.word_count
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "signature"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} — {self.article}"
+
+
+class Note(models.Model):
+    """A numbered footnote; the body calls it as [n]."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
+    number = models.PositiveSmallIntegerField("numéro")
+    text = models.TextField("texte", blank=True)
+    url = models.URLField("lien", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "note"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="note_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="note_number_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.number}] {self.text or self.url}"
+
+
+class Brief(models.Model):
+    """A dated one-paragraph item of the news wire ("Le fil Docteur Imago")."""
+
+    published_at = models.DateTimeField("publié le", default=timezone.now)
+    text = models.TextField("texte")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="briefs",
+        verbose_name="article lié",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "brève"
+
+    def __str__(self) -> str:
+        return self.text[:80]

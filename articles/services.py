@@ -1,0 +1,23 @@
+from datetime import datetime
+
+from django.utils import timezone
+
+from .models import Article
+
+Status = Article.Status
+
+
+def article_publish(*, article: Article, at: datetime | None = None) -> Article:
+    """Publish now, or schedule when the article already has a date in the future."""
+    at = at or timezone.now()
+    if article.published_at is None:
+        article.published_at = at
+    article.status = Status.SCHEDULED if article.published_at > at else Status.PUBLISHED
+    article.save(update_fields=["status", "published_at"])
+    return article
+
+
+def article_unpublish(*, article: Article) -> Article:
+    article.status = Status.DRAFT
+    article.save(update_fields=["status"])
+    return article

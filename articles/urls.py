@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("articles/", views.ArticleList.as_view(), name="article-list"),
+    path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article-detail"),
+    path("authors/", views.AuthorList.as_view(), name="author-list"),
+    path("authors/<slug:slug>/", views.AuthorDetail.as_view(), name="author-detail"),
+    path("rubrics/", views.RubricList.as_view(), name="rubric-list"),
+    path("briefs/", views.BriefList.as_view(), name="brief-list"),
+]

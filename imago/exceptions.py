@@ -1,0 +1,73 @@
+"""Every error under /api/ is JSON: {"detail": ..., "code": ...}, never an HTML page."""
+
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """Raised by services for a broken business rule; the handler makes it a 4xx."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.messages)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        # DRF's field errors stay as they are: {"field": ["message"]}.
+        return response
+    if isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        code = getattr(detail, "code", None) or _code_for(exc)
+        response.data = {"detail": str(detail), "code": code}
+    return response
+
+
+def _code_for(exc) -> str:
+    if isinstance(exc, Http404):
+        return "not_found"
+    if isinstance(exc, PermissionDenied):
+        return "permission_denied"
+    return "error"
+
+
+def _json_error(request, status_code: int, code: str):
+    return JsonResponse(
+        {"detail": HTTPStatus(status_code).phrase, "code": code}, status=status_code
+    )
+
+
+def json_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json_error(request, 404, "not_found")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith("/api/"):
+        return _json_error(request, 500, "server_error")
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+
+class ApiCacheControlMiddleware:
+    """Keep shared caches from handing one reader's page to another.
+
+    An anonymous API read is the same for every anonymous reader, so it may be
+    cached publicly for a short time. Anything sent with credentials (a token or
+    a session cookie) is private, and every API response varies on them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        has_credentials = "HTTP_AUTHORIZATION" in request.META or bool(
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        )
+        if has_credentials or (getattr(request, "user", None) and request.user.is_authenticated):
+            patch_cache_control(response, private=True, no_cache=True)
+        elif request.method in ("GET", "HEAD") and response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=settings.API_PUBLIC_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, no_store=True)
+        return response

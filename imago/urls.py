@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api = [
+    path("", include("articles.urls")),
+    path("", include("subscriptions.urls")),
+    path("", include("accounts.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api)),
+]
+
+handler404 = "imago.exceptions.json_not_found"
+handler500 = "imago.exceptions.json_server_error"
+
+admin.site.site_header = "Docteur Imago — administration"
+admin.site.site_title = "Docteur Imago"
+admin.site.index_title = "Rédaction et abonnés"

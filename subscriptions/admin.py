@@ -1,0 +1,128 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from imago.forms import LinesField
+
+from . import services
+from .access import entitlement_q
+from .models import Customer, Offer, Subscription
+
+
+class OfferForm(forms.ModelForm):
+    benefits = LinesField(required=False, help_text="Un avantage par ligne, dans l'ordre affiché.")
+
+    class Meta:
+        model = Offer
+        fields = "__all__"
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    form = OfferForm
+    list_display = ["name", "display_price", "is_active", "position", "stripe_price_id"]
+    list_filter = ["is_active", "interval"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["stripe_product_id", "stripe_price_id"]
+
+
+class HasAccessFilter(admin.SimpleListFilter):
+    title = "donne accès maintenant"
+    parameter_name = "entitling"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "oui"), ("no", "non")]
+
+    def queryset(self, request, queryset):
+        entitling = entitlement_q(at=timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(entitling)
+        if self.value() == "no":
+            return queryset.exclude(entitling)
+        return queryset
+
+
+class GrantForm(forms.ModelForm):
+    """Adding a subscription in the admin grants complimentary access."""
+
+    class Meta:
+        model = Subscription
+        fields = ["user", "offer", "current_period_end", "note"]
+        labels = {"current_period_end": "accès jusqu'au (vide : jusqu'à révocation)"}
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "source",
+        "status",
+        "offer",
+        "current_period_end",
+        "cancel_at_period_end",
+    ]
+    list_filter = ["source", "status", HasAccessFilter, "offer"]
+    search_fields = ["user__email", "stripe_subscription_id"]
+    list_select_related = ["user", "offer"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = [
+        "source",
+        "status",
+        "stripe_subscription_id",
+        "stripe_price_id",
+        "cancel_at_period_end",
+        "canceled_at",
+        "trial_end",
+        "granted_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = GrantForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return GrantForm.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.source == Subscription.Source.STRIPE:
+            # Stripe is the source of truth: staff change it in the Stripe dashboard.
+            return [f.name for f in Subscription._meta.fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        grant = services.complimentary_grant(
+            user=obj.user,
+            until=obj.current_period_end,
+            granted_by=request.user,
+            note=obj.note,
+            offer=obj.offer,
+        )
+        obj.pk = grant.pk
+
+    @admin.action(description="Révoquer l'accès offert")
+    def revoke(self, request, queryset):
+        revoked = sum(
+            services.complimentary_revoke(subscription=subscription) for subscription in queryset
+        )
+        self.message_user(request, f"{revoked} accès offert(s) révoqué(s).", messages.SUCCESS)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["user", "stripe_customer_id", "created_at"]
+    search_fields = ["user__email", "stripe_customer_id"]
+    readonly_fields = ["user", "stripe_customer_id", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,140 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+CURRENCY_SYMBOLS = {"EUR": "€"}
+INTERVAL_LABELS = {"month": "par mois", "year": "par an"}
+
+
+class Offer(models.Model):
+    """What a reader can buy: a price per interval, and the benefits it brings."""
+
+    class Interval(models.TextChoices):
+        MONTH = "month", "mensuel"
+        YEAR = "year", "annuel"
+
+    name = models.CharField("nom", max_length=120)
+    slug = models.SlugField(unique=True)
+    tagline = models.CharField("accroche", max_length=200, blank=True)
+    price_cents = models.PositiveIntegerField("prix TTC (centimes)")
+    currency = models.CharField("devise", max_length=3, default="EUR")
+    interval = models.CharField(
+        "périodicité", max_length=5, choices=Interval.choices, default=Interval.MONTH
+    )
+    benefits = models.JSONField("avantages", default=list, blank=True)
+    is_active = models.BooleanField("active", default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    stripe_product_id = models.CharField(max_length=255, blank=True, editable=False)
+    stripe_price_id = models.CharField(max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "price_cents"]
+        verbose_name = "offre"
+        constraints = [
+            models.CheckConstraint(condition=Q(price_cents__gt=0), name="offer_price_positive"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="offer_currency_iso_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.price_cents) / 100
+
+    @property
+    def display_price(self) -> str:
+        """The price as the site prints it: "23 € par mois", "23,50 € par mois"."""
+        euros, cents = divmod(self.price_cents, 100)
+        number = f"{euros}" if cents == 0 else f"{euros},{cents:02d}"
+        symbol = CURRENCY_SYMBOLS.get(self.currency, self.currency)
+        return f"{number} {symbol} {INTERVAL_LABELS[self.interval]}"
+
+
+class Customer(models.Model):
+    """The one Stripe Customer of a user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stripe_customer"
+    )
+    stripe_customer_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "client Stripe"
+        verbose_name_plural = "clients Stripe"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.stripe_customer_id})"
+
+
+class Subscription(models.Model):
+    class Source(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+        COMPLIMENTARY = "complimentary", "offert"
+
+    class Status(models.TextChoices):
+        # Stripe's statuses; a complimentary subscription is "active" until revoked.
+        ACTIVE = "active", "actif"
+        TRIALING = "trialing", "essai"
+        PAST_DUE = "past_due", "paiement en retard"
+        CANCELED = "canceled", "annulé"
+        UNPAID = "unpaid", "impayé"
+        INCOMPLETE = "incomplete", "incomplet"
+        INCOMPLETE_EXPIRED = "incomplete_expired", "incomplet expiré"
+        PAUSED = "paused", "en pause"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="subscriptions"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    current_period_end = models.DateTimeField("fin de période", null=True, blank=True)
+    cancel_at_period_end = models.BooleanField("s'arrête en fin de période", default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    trial_end = models.DateTimeField(null=True, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_price_id = models.CharField(max_length=255, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accordé par",
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "abonnement"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(source="stripe", stripe_subscription_id__isnull=False)
+                    | Q(source="complimentary", stripe_subscription_id__isnull=True)
+                ),
+                name="subscription_stripe_id_matches_source",
+            ),
+            # A reader holds at most one live complimentary grant: granting again extends it.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(source="complimentary", status="active"),
+                name="subscription_one_live_complimentary_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_source_display()} ({self.get_status_display()})"

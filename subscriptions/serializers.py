@@ -1,0 +1,30 @@
+from rest_framework import serializers
+
+from .models import Offer, Subscription
+
+
+class PriceSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    interval = serializers.CharField()
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = ["slug", "name", "tagline", "price", "display_price", "benefits"]
+
+    def get_price(self, offer) -> dict:
+        return PriceSerializer(
+            {"amount": offer.amount, "currency": offer.currency, "interval": offer.interval}
+        ).data
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    offer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = ["offer", "status", "source", "current_period_end", "cancel_at_period_end"]

@@ -1,0 +1,43 @@
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Subscription
+
+Source = Subscription.Source
+Status = Subscription.Status
+
+
+@transaction.atomic
+def complimentary_grant(
+    *, user, until: datetime | None, granted_by=None, note: str = "", offer=None
+) -> Subscription:
+    """Give `user` free access until `until` (None: until revoked).
+
+    A reader holds at most one live grant (a database constraint): granting again
+    moves its end instead of stacking grants.
+    """
+    grant = (
+        Subscription.objects.select_for_update()
+        .filter(user=user, source=Source.COMPLIMENTARY, status=Status.ACTIVE)
+        .first()
+    )
+    if grant is None:
+        grant = Subscription(user=user, source=Source.COMPLIMENTARY, status=Status.ACTIVE)
+    grant.current_period_end = until
+    grant.granted_by = granted_by or grant.granted_by
+    grant.note = note or grant.note
+    grant.offer = offer or grant.offer
+    grant.save()
+    return grant
+
+
+def complimentary_revoke(*, subscription: Subscription, at: datetime | None = None) -> bool:
+    """End a complimentary grant now; Stripe subscriptions are left to Stripe."""
+    if subscription.source != Source.COMPLIMENTARY or subscription.status != Status.ACTIVE:
+        return False
+    subscription.status = Status.CANCELED
+    subscription.canceled_at = at or timezone.now()
+    subscription.save(update_fields=["status", "canceled_at", "updated_at"])
+    return True
