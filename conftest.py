@@ -11,7 +11,13 @@ from subscriptions.tests.factories import ComplimentaryFactory, OfferFactory
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings):
+def _test_settings(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    # Production's manifest storage needs collectstatic; tests render without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 

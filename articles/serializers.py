@@ -21,9 +21,12 @@ class AuthorRefSerializer(serializers.ModelSerializer):
 
 
 class ImageSerializer(serializers.Serializer):
-    url = serializers.URLField(source="image_url")
+    url = serializers.SerializerMethodField()
     caption = serializers.CharField(source="image_caption")
     credit = serializers.CharField(source="image_credit")
+
+    def get_url(self, article) -> str | None:
+        return article.image_url or None
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
@@ -55,7 +58,8 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
         return is_locked(article, reader=self.context["reader"])
 
     def get_image(self, article) -> dict | None:
-        return ImageSerializer(article).data if article.image_url else None
+        has_image = article.image_url or article.image_caption or article.image_credit
+        return ImageSerializer(article).data if has_image else None
 
 
 class NoteSerializer(serializers.ModelSerializer):

@@ -11,9 +11,16 @@ HIDDEN_SENTENCE = "Phrase secrète réservée aux abonnés après la coupure."
 
 
 def long_body(paragraphs: int = 12) -> str:
-    opening = "Le scanner et l’IRM changent la pratique des radiologues[1]. " * 6
-    filler = "Les services d’imagerie s’organisent autrement pour les patients. " * 8
-    return "\n\n".join([opening] + [filler] * paragraphs + [HIDDEN_SENTENCE + "[2]"])
+    """About 6,000 characters of distinct sentences, so each can be looked for alone."""
+    opening = "Le scanner et l’IRM changent la pratique des radiologues[1]. "
+    blocks = [
+        " ".join(
+            f"La phrase {p}-{s} décrit un service d’imagerie qui s’organise autrement."
+            for s in range(7)
+        )
+        for p in range(paragraphs)
+    ]
+    return "\n\n".join([opening + blocks[0], *blocks[1:], HIDDEN_SENTENCE + "[2]"])
 
 
 class RubricFactory(DjangoModelFactory[Rubric]):

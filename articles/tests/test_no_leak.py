@@ -1,0 +1,80 @@
+"""Nothing past the split reaches a reader without access, through any path."""
+
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article
+from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def hidden_sentences(article: Article) -> list[str]:
+    """Every sentence of the body that lies wholly past the split."""
+    hidden = article.body_text[len(article.teaser_text) :]
+    whole = hidden.split(".")[1:]  # the first piece ends the sentence the teaser cut
+    return [s.strip() for s in whole if len(s.strip()) > 20]
+
+
+@pytest.mark.parametrize("client_fixture", ["anonymous_client", "reader_client", "expired_client"])
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_locked_article_never_contains_text_past_its_split(request, client_fixture, accept):
+    article = ArticleFactory()
+    client = request.getfixturevalue(client_fixture)
+
+    for url in (
+        "/api/v1/articles/",
+        f"/api/v1/articles/{article.slug}/",
+        f"/api/v1/articles/?q={article.slug}",
+        f"/api/v1/authors/{article.authors.get().slug}/",
+    ):
+        body = client.get(url, HTTP_ACCEPT=accept).content.decode()
+        assert HIDDEN_SENTENCE not in body, url
+        assert "Note cachée" not in body, url
+        for sentence in hidden_sentences(article):
+            assert sentence not in body, url
+
+
+def test_locked_article_body_is_never_loaded_from_the_database(anonymous_client):
+    article = ArticleFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = anonymous_client.get(f"/api/v1/articles/{article.slug}/")
+
+    assert response.status_code == HTTPStatus.OK
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"body_html"' in sql  # only inside the CASE that yields it for free articles
+    assert '"articles_article"."body"' not in sql
+    assert '"articles_article"."body_text"' not in sql
+    assert "CASE WHEN" in sql
+
+
+def test_list_never_loads_bodies(reader_client):
+    ArticleFactory.create_batch(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        reader_client.get("/api/v1/articles/")
+
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"articles_article"."body' not in sql
+    assert '"articles_article"."teaser_html"' not in sql
+
+
+def test_openapi_schema_carries_no_article_text(anonymous_client):
+    article = ArticleFactory()
+
+    response = anonymous_client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == HTTPStatus.OK
+    assert HIDDEN_SENTENCE not in response.content.decode()
+    assert article.teaser_text[:40] not in response.content.decode()
+
+
+def test_unknown_article_error_does_not_echo_anything(anonymous_client):
+    response = anonymous_client.get("/api/v1/articles/inconnu/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": response.json()["detail"], "code": "not_found"}
