@@ -1,7 +1,7 @@
 import django_filters
 
 from .models import Article, Author, Rubric
-from .selectors import article_search
+from .selectors import article_search, reader_of
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -19,4 +19,4 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["rubric", "author", "access", "q"]
 
     def search(self, queryset, name, value):
-        return article_search(queryset, reader=self.request.reader, terms=value)
+        return article_search(queryset, reader=reader_of(self.request), terms=value)

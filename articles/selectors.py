@@ -56,6 +56,13 @@ def reader_for(user, at: datetime | None = None) -> Reader:
     return Reader(user=user, has_access=has_access(user, at=at))
 
 
+def reader_of(request) -> Reader:
+    """The request's reader, decided once and kept on the request."""
+    if not hasattr(request, "reader"):
+        request.reader = reader_for(request.user)
+    return request.reader
+
+
 def _bylines() -> Prefetch:
     return Prefetch(
         "bylines",

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from subscriptions.serializers import OfferSerializer
@@ -51,12 +52,14 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "image",
         ]
 
+    @extend_schema_field(AuthorRefSerializer(many=True))
     def get_authors(self, article) -> list[dict]:
         return AuthorRefSerializer([b.author for b in article.bylines.all()], many=True).data
 
     def get_locked(self, article) -> bool:
         return is_locked(article, reader=self.context["reader"])
 
+    @extend_schema_field(ImageSerializer(allow_null=True))
     def get_image(self, article) -> dict | None:
         has_image = article.image_url or article.image_caption or article.image_credit
         return ImageSerializer(article).data if has_image else None
@@ -101,6 +104,7 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
     def get_locked(self, article) -> bool:
         return article.is_locked
 
+    @extend_schema_field(ContentSerializer)
     def get_content(self, article) -> dict:
         notes = NoteSerializer(self.context["notes"], many=True).data
         if not article.is_locked:
@@ -112,6 +116,7 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
             "notes": notes,
         }
 
+    @extend_schema_field(PaywallSerializer(allow_null=True))
     def get_paywall(self, article) -> dict | None:
         if not article.is_locked:
             return None
@@ -122,6 +127,7 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
             "offers": OfferSerializer(self.context["offers"], many=True).data,
         }
 
+    @extend_schema_field(SeriesRefSerializer(allow_null=True))
     def get_series(self, article) -> dict | None:
         if article.series is None:
             return None

@@ -1,4 +1,5 @@
 from rest_framework import generics
+from rest_framework.response import Response
 
 from subscriptions.selectors import active_offers
 
@@ -17,12 +18,12 @@ from .serializers import (
 class ReaderMixin:
     """Decide once per request whether the reader has access; everything else reads it."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        request.reader = selectors.reader_for(request.user)
+    @property
+    def reader(self) -> selectors.Reader:
+        return selectors.reader_of(self.request)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "reader": self.request.reader}
+        return {**super().get_serializer_context(), "reader": self.reader}
 
 
 class ArticleList(ReaderMixin, generics.ListAPIView):
@@ -32,7 +33,7 @@ class ArticleList(ReaderMixin, generics.ListAPIView):
     filterset_class = ArticleFilter
 
     def get_queryset(self):
-        return selectors.article_summaries(reader=self.request.reader)
+        return selectors.article_summaries(reader=self.reader)
 
 
 class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
@@ -41,14 +42,14 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"
 
-    def get_object(self):
-        return selectors.article_detail(slug=self.kwargs["slug"], reader=self.request.reader)
-
-    def get_serializer(self, article, *args, **kwargs):
-        context = self.get_serializer_context()
-        context["notes"] = selectors.visible_notes(article)
-        context["offers"] = active_offers() if article.is_locked else []
-        return ArticleDetailSerializer(article, *args, context=context, **kwargs)
+    def retrieve(self, request, *args, **kwargs):
+        article = selectors.article_detail(slug=kwargs["slug"], reader=self.reader)
+        context = {
+            **self.get_serializer_context(),
+            "notes": selectors.visible_notes(article),
+            "offers": active_offers() if article.is_locked else [],
+        }
+        return Response(ArticleDetailSerializer(article, context=context).data)
 
 
 class AuthorList(generics.ListAPIView):
@@ -63,7 +64,7 @@ class AuthorDetail(ReaderMixin, generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         author = self.get_object()
-        articles = selectors.article_summaries(reader=request.reader).filter(authors=author)
+        articles = selectors.article_summaries(reader=self.reader).filter(authors=author)
         page = self.paginate_queryset(articles)
         response = self.get_paginated_response(
             ArticleSummarySerializer(page, many=True, context=self.get_serializer_context()).data
