@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from imago.forms import LinesField
 
 from . import services
-from .models import Article, ArticleAuthor, Author, Brief, Note, Rubric, Series
+from .models import Article, ArticleAuthor, Author, Brief, Comment, Note, Rubric, Series
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -147,3 +147,43 @@ class BriefAdmin(admin.ModelAdmin):
     search_fields = ["text"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["article"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "article", "user", "excerpt", "status"]
+    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["body", "user__email", "article__title"]
+    list_select_related = ["article", "user"]
+    readonly_fields = ["article", "user", "body", "created_at", "moderated_at", "moderated_by"]
+    fields = [*readonly_fields[:3], "status", *readonly_fields[3:]]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__body", "article__body_html")
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    @admin.display(description="commentaire")
+    def excerpt(self, comment):
+        return comment.body[:120]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.moderated_by, obj.moderated_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Approuver les commentaires choisis", permissions=["change"])
+    def approve(self, request, queryset):
+        count = services.comments_moderate(
+            comments=queryset, status=Comment.Status.APPROVED, moderator=request.user
+        )
+        self.message_user(request, f"{count} commentaire(s) approuvé(s).", messages.SUCCESS)
+
+    @admin.action(description="Rejeter les commentaires choisis", permissions=["change"])
+    def reject(self, request, queryset):
+        count = services.comments_moderate(
+            comments=queryset, status=Comment.Status.REJECTED, moderator=request.user
+        )
+        self.message_user(request, f"{count} commentaire(s) rejeté(s).", messages.SUCCESS)

@@ -233,3 +233,42 @@ class Brief(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class Comment(models.Model):
+    """A reader's comment: plain text, shown once a moderator approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente"
+        APPROVED = "approved", "approuvé"
+        REJECTED = "rejected", "rejeté"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField("commentaire")
+    status = models.CharField(
+        "statut", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField("écrit le", auto_now_add=True)
+    moderated_at = models.DateTimeField("modéré le", null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modéré par",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "commentaire"
+        indexes = [models.Index(fields=["article", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.body[:60]}"

@@ -3,10 +3,14 @@ from rest_framework import serializers
 
 from subscriptions.serializers import OfferSerializer
 
-from .models import Article, Author, Brief, Note, Rubric
+from . import dates
+from .models import Article, Author, Brief, Comment, Note, Rubric, Series
 from .selectors import is_locked
+from .structured_data import news_article
 
 PAYWALL_MESSAGE = "Il vous reste {percent}% de l'article à lire"
+COMMENT_MAX_CHARS = 3000
+ANONYMOUS_COMMENTER = "Un lecteur"
 
 
 class RubricSerializer(serializers.ModelSerializer):
@@ -35,6 +39,9 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
     authors = serializers.SerializerMethodField()
     locked = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
+    published_display = serializers.SerializerMethodField()
+    updated_display = serializers.SerializerMethodField()
+    comment_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Article
@@ -48,7 +55,10 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "locked",
             "reading_minutes",
             "published_at",
+            "published_display",
             "updated_at",
+            "updated_display",
+            "comment_count",
             "image",
         ]
 
@@ -58,6 +68,16 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
 
     def get_locked(self, article) -> bool:
         return is_locked(article, reader=self.context["reader"])
+
+    def get_published_display(self, article) -> str:
+        return dates.published_display(article.published_at)
+
+    def get_updated_display(self, article) -> str | None:
+        return dates.updated_display(
+            published_at=article.published_at,
+            updated_at=article.updated_at,
+            now=self.context["now"],
+        )
 
     @extend_schema_field(ImageSerializer(allow_null=True))
     def get_image(self, article) -> dict | None:
@@ -84,11 +104,18 @@ class PaywallSerializer(serializers.Serializer):
     offers = OfferSerializer(many=True)
 
 
+class SeriesPartSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    position = serializers.IntegerField(source="series_position")
+
+
 class SeriesRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     position = serializers.IntegerField()
     total = serializers.IntegerField()
+    parts = SeriesPartSerializer(many=True, help_text="The published parts, this one included.")
 
 
 class ArticleDetailSerializer(ArticleSummarySerializer):
@@ -97,9 +124,16 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
     content = serializers.SerializerMethodField()
     paywall = serializers.SerializerMethodField()
     series = serializers.SerializerMethodField()
+    structured_data = serializers.SerializerMethodField()
 
     class Meta(ArticleSummarySerializer.Meta):
-        fields = [*ArticleSummarySerializer.Meta.fields, "series", "content", "paywall"]
+        fields = [
+            *ArticleSummarySerializer.Meta.fields,
+            "series",
+            "content",
+            "paywall",
+            "structured_data",
+        ]
 
     def get_locked(self, article) -> bool:
         return article.is_locked
@@ -136,7 +170,13 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
             "name": article.series.name,
             "position": article.series_position,
             "total": article.series.total,
+            "parts": SeriesPartSerializer(self.context["series_parts"], many=True).data,
         }
+
+    def get_structured_data(self, article) -> dict:
+        """schema.org NewsArticle JSON-LD; no articleBody for a locked article."""
+        authors = [byline.author for byline in article.bylines.all()]
+        return news_article(article, authors=authors, locked=article.is_locked)
 
 
 class AuthorSerializer(serializers.ModelSerializer):
@@ -147,7 +187,42 @@ class AuthorSerializer(serializers.ModelSerializer):
 
 class BriefSerializer(serializers.ModelSerializer):
     article = serializers.CharField(source="article_slug", allow_null=True)
+    published_display = serializers.SerializerMethodField()
 
     class Meta:
         model = Brief
-        fields = ["id", "published_at", "text", "article"]
+        fields = ["id", "published_at", "published_display", "text", "article"]
+
+    def get_published_display(self, brief) -> str:
+        return dates.brief_display(brief.published_at)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment is plain text: clients must show `body` as text, never as HTML."""
+
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField(min_length=2, max_length=COMMENT_MAX_CHARS)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "status", "created_at"]
+        read_only_fields = ["status", "created_at"]
+
+    def get_author(self, comment) -> str:
+        # Never the email address: it is private.
+        return comment.user.get_full_name() or ANONYMOUS_COMMENTER
+
+
+class SeriesPartSummarySerializer(ArticleSummarySerializer):
+    position = serializers.IntegerField(source="series_position")
+
+    class Meta(ArticleSummarySerializer.Meta):
+        fields = ["position", *ArticleSummarySerializer.Meta.fields]
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    parts = SeriesPartSummarySerializer(many=True, read_only=True, help_text="Published parts.")
+
+    class Meta:
+        model = Series
+        fields = ["slug", "name", "total", "parts"]

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .models import Article
+from .models import Article, Comment
 
 Status = Article.Status
 
@@ -21,3 +21,14 @@ def article_unpublish(*, article: Article) -> Article:
     article.status = Status.DRAFT
     article.save(update_fields=["status"])
     return article
+
+
+def comment_create(*, article: Article, user, body: str) -> Comment:
+    """A reader's comment on an article whose discussion they may join; it awaits moderation."""
+    return Comment.objects.create(article=article, user=user, body=body)
+
+
+def comments_moderate(*, comments, status: str, moderator, at: datetime | None = None) -> int:
+    return comments.exclude(status=status).update(
+        status=status, moderated_by=moderator, moderated_at=at or timezone.now()
+    )

@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("articles/", views.ArticleList.as_view(), name="article-list"),
     path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article-detail"),
+    path("articles/<slug:slug>/comments/", views.CommentList.as_view(), name="article-comments"),
+    path("series/<slug:slug>/", views.SeriesDetail.as_view(), name="series-detail"),
     path("authors/", views.AuthorList.as_view(), name="author-list"),
     path("authors/<slug:slug>/", views.AuthorDetail.as_view(), name="author-detail"),
     path("rubrics/", views.RubricList.as_view(), name="rubric-list"),

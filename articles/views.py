@@ -1,9 +1,15 @@
+from http import HTTPStatus
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from subscriptions.selectors import active_offers
 
-from . import selectors
+from . import selectors, services
 from .filters import ArticleFilter
 from .models import Rubric
 from .serializers import (
@@ -11,7 +17,9 @@ from .serializers import (
     ArticleSummarySerializer,
     AuthorSerializer,
     BriefSerializer,
+    CommentSerializer,
     RubricSerializer,
+    SeriesSerializer,
 )
 
 
@@ -23,7 +31,7 @@ class ReaderMixin:
         return selectors.reader_of(self.request)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "reader": self.reader}
+        return {**super().get_serializer_context(), "reader": self.reader, "now": timezone.now()}
 
 
 class ArticleList(ReaderMixin, generics.ListAPIView):
@@ -48,8 +56,39 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
             **self.get_serializer_context(),
             "notes": selectors.visible_notes(article),
             "offers": active_offers() if article.is_locked else [],
+            "series_parts": selectors.series_parts(article.series) if article.series else [],
         }
         return Response(ArticleDetailSerializer(article, context=context).data)
+
+
+class CommentList(ReaderMixin, generics.ListCreateAPIView):
+    """The approved comments of an article, oldest first; a new one awaits moderation.
+
+    The discussion of a subscriber-only article is open to readers with access only.
+    """
+
+    serializer_class = CommentSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_scope = "comments"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def article(self):
+        return selectors.discussion_article(slug=self.kwargs["slug"], reader=self.reader)
+
+    def get_queryset(self):
+        return selectors.approved_comments(self.article())
+
+    @extend_schema(responses={HTTPStatus.CREATED: CommentSerializer})
+    def post(self, request, *args, **kwargs):
+        article = self.article()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            article=article, user=request.user, body=serializer.validated_data["body"]
+        )
+        return Response(self.get_serializer(comment).data, status=HTTPStatus.CREATED)
 
 
 class AuthorList(generics.ListAPIView):
@@ -58,6 +97,8 @@ class AuthorList(generics.ListAPIView):
 
 
 class AuthorDetail(ReaderMixin, generics.RetrieveAPIView):
+    """The author's profile and their published articles, newest first, paginated."""
+
     serializer_class = AuthorSerializer
     lookup_field = "slug"
     queryset = selectors.author_list()
@@ -71,6 +112,17 @@ class AuthorDetail(ReaderMixin, generics.RetrieveAPIView):
         )
         response.data = {**self.get_serializer(author).data, "articles": response.data}
         return response
+
+
+class SeriesDetail(ReaderMixin, generics.RetrieveAPIView):
+    """A series and its published parts, in order."""
+
+    serializer_class = SeriesSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        series = selectors.series_detail(slug=kwargs["slug"])
+        series.parts = selectors.series_part_summaries(series=series, reader=self.reader)
+        return Response(SeriesSerializer(series, context=self.get_serializer_context()).data)
 
 
 class RubricList(generics.ListAPIView):

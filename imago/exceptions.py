@@ -27,7 +27,10 @@ class DomainError(Exception):
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        response = Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            response["WWW-Authenticate"] = "Token"
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.messages)
     response = exception_handler(exc, context)

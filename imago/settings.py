@@ -162,6 +162,10 @@ SUBSCRIPTION_GRACE_DAYS = int(os.environ.get("SUBSCRIPTION_GRACE_DAYS", "3"))
 # Seconds an anonymous API response may be kept by shared caches.
 API_PUBLIC_CACHE_SECONDS = int(os.environ.get("API_PUBLIC_CACHE_SECONDS", "60"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = os.environ.get("SITE_NAME", "Docteur Imago")
+SITE_LOGO_URL = os.environ.get("SITE_LOGO_URL", "")
+# Where the front end shows an article; feeds and structured data link there.
+ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", f"{SITE_URL}/articles/{{slug}}/")
 
 # Stripe: every value from the environment; the payment endpoints answer 503 without them.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -13,6 +13,7 @@ api = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api)),
+    path("feeds/", include("articles.feed_urls")),
 ]
 
 handler404 = "imago.exceptions.json_not_found"

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from articles.models import Article, ArticleAuthor, Author, Brief, Note, Rubric, Series
+from articles.models import Article, ArticleAuthor, Author, Brief, Comment, Note, Rubric, Series
 
 # Sentences placed far past the split so tests can assert they never reach a reader.
 HIDDEN_SENTENCE = "Phrase secrète réservée aux abonnés après la coupure."
@@ -90,3 +90,13 @@ class BriefFactory(DjangoModelFactory[Brief]):
 
     text = factory.Sequence(lambda n: f"Brève numéro {n} sur l’imagerie.")
     published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+
+
+class CommentFactory(DjangoModelFactory[Comment]):
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    user = factory.SubFactory("accounts.tests.factories.UserFactory")
+    body = factory.Sequence(lambda n: f"Commentaire numéro {n}.")
+    status = Comment.Status.APPROVED

@@ -31,7 +31,8 @@ def test_list_shows_published_articles_newest_first_without_body(anonymous_clien
     item = data["results"][0]
     assert set(item) == {
         "slug", "title", "rubric", "standfirst", "authors", "access", "locked",
-        "reading_minutes", "published_at", "updated_at", "image",
+        "reading_minutes", "published_at", "published_display", "updated_at",
+        "updated_display", "comment_count", "image",
     }  # fmt: skip
     assert item["image"]["credit"] == "CC0 domaine public sur pixabay.com"
 
