@@ -5,6 +5,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -60,17 +61,25 @@ def _json_error(request, status_code: int, code: str):
     )
 
 
+def json_bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json_error(request, 400, "bad_request")
+    return defaults.bad_request(request, exception)
+
+
+def json_permission_denied(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json_error(request, 403, "permission_denied")
+    return defaults.permission_denied(request, exception)
+
+
 def json_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(request, 404, "not_found")
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def json_server_error(request):
     if request.path.startswith("/api/"):
         return _json_error(request, 500, "server_error")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from imago.health import healthz
+
 api = [
     path("", include("articles.urls")),
     path("", include("subscriptions.urls")),
@@ -11,11 +13,14 @@ api = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api)),
     path("feeds/", include("articles.feed_urls")),
 ]
 
+handler400 = "imago.exceptions.json_bad_request"
+handler403 = "imago.exceptions.json_permission_denied"
 handler404 = "imago.exceptions.json_not_found"
 handler500 = "imago.exceptions.json_server_error"
 
