@@ -7,6 +7,7 @@ a reader without access.
 """
 
 from django.conf import settings
+from django.utils.timezone import localtime
 
 PAYWALL_CSS_SELECTOR = ".paywall"
 
@@ -22,8 +23,8 @@ def news_article(article, *, authors: list, locked: bool) -> dict:
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.standfirst,
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": max(article.updated_at, article.published_at).isoformat(),
+        "datePublished": localtime(article.published_at).isoformat(),
+        "dateModified": localtime(max(article.updated_at, article.published_at)).isoformat(),
         "mainEntityOfPage": {"@type": "WebPage", "@id": article_url(article.slug)},
         "articleSection": article.rubric.name,
         "author": [_person(author) for author in authors],

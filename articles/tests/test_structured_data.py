@@ -1,6 +1,7 @@
 """schema.org NewsArticle JSON-LD in the article detail."""
 
 import pytest
+from django.utils.timezone import localtime
 
 from articles.models import Article
 from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory, AuthorFactory
@@ -36,7 +37,8 @@ def test_locked_article_is_marked_paywalled_without_its_body(anonymous_client):
         }
     ]
     assert data["publisher"]["name"] == "Docteur Imago"
-    assert data["datePublished"] == article.published_at.isoformat()
+    assert data["datePublished"] == localtime(article.published_at).isoformat()
+    assert data["datePublished"].endswith(("+01:00", "+02:00"))  # Europe/Paris
     assert data["image"] == [article.image_url]
 
 
