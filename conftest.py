@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -18,9 +19,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
-
+    # The configured cache (local memory, or Redis with REDIS_URL), emptied between tests
+    # so that throttling counts start from zero.
     cache.clear()
 
 
@@ -76,3 +76,35 @@ def expired_client(db) -> APIClient:
 @pytest.fixture
 def offer(db):
     return OfferFactory()
+
+
+# Stripe: no test ever reaches Stripe. Keys are blank unless a test asks for `stripe_fake`,
+# which points the real SDK at a stateful fake served through `responses`.
+
+
+@pytest.fixture(autouse=True)
+def _stripe_offline(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    settings.STRIPE_API_BASE = "https://stripe.invalid"
+
+
+@pytest.fixture
+def stripe_settings(settings):
+    from subscriptions.tests import stripe_fake
+
+    settings.STRIPE_SECRET_KEY = stripe_fake.API_KEY
+    settings.STRIPE_WEBHOOK_SECRET = stripe_fake.WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = stripe_fake.API_BASE
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0  # a failure injected by a test is final
+    return settings
+
+
+@pytest.fixture
+def stripe_fake(stripe_settings):
+    import responses
+
+    from subscriptions.tests.stripe_fake import StripeFake
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield StripeFake(mock)

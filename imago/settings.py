@@ -177,6 +177,7 @@ STRIPE_CHECKOUT_SUCCESS_URL = os.environ.get(
 STRIPE_CHECKOUT_CANCEL_URL = os.environ.get("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement")
 STRIPE_PORTAL_RETURN_URL = os.environ.get("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte")
 STRIPE_DASHBOARD_URL = os.environ.get("STRIPE_DASHBOARD_URL", "https://dashboard.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -193,4 +194,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # The SDK logs every request at INFO: keep its warnings only.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }

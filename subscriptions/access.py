@@ -17,8 +17,11 @@ def entitlement_q(*, at: datetime) -> Q:
 
     - Stripe `active` or `trialing` until the current period ends; a subscription
       set to cancel at period end stays `active` until then, so it is covered too.
-    - Stripe `past_due` for SUBSCRIPTION_GRACE_DAYS past the period end, while
-      Stripe retries the payment.
+    - Stripe `past_due` for SUBSCRIPTION_GRACE_DAYS past the end of the paid period,
+      while Stripe retries the payment. Stripe moves a subscription to its next period
+      when it bills it, paid or not, so for a past_due subscription read from Stripe the
+      paid time ended where the current (unpaid) period starts; without a known start
+      (older rows), the period end stands for it.
     - A complimentary grant until its end (no end: until revoked).
     Every other status grants nothing.
     """
@@ -29,7 +32,13 @@ def entitlement_q(*, at: datetime) -> Q:
             status__in=[Status.ACTIVE, Status.TRIALING],
             current_period_end__gt=at,
         )
-        | Q(source=Source.STRIPE, status=Status.PAST_DUE, current_period_end__gt=at - grace)
+        | (
+            Q(source=Source.STRIPE, status=Status.PAST_DUE)
+            & (
+                Q(current_period_start__gt=at - grace)
+                | Q(current_period_start__isnull=True, current_period_end__gt=at - grace)
+            )
+        )
         | (
             Q(source=Source.COMPLIMENTARY, status=Status.ACTIVE)
             & (Q(current_period_end__isnull=True) | Q(current_period_end__gt=at))

@@ -1,12 +1,15 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html
 
 from imago.forms import LinesField
 
-from . import services
+from . import services, stripe_gateway, webhooks
 from .access import entitlement_q
-from .models import Customer, Offer, Subscription
+from .models import Customer, Offer, Subscription, WebhookEvent
 
 
 class OfferForm(forms.ModelForm):
@@ -72,9 +75,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "status",
         "stripe_subscription_id",
         "stripe_price_id",
+        "current_period_start",
         "cancel_at_period_end",
         "canceled_at",
         "trial_end",
+        "livemode",
+        "synced_at",
         "granted_by",
         "created_at",
         "updated_at",
@@ -95,8 +101,17 @@ class SubscriptionAdmin(admin.ModelAdmin):
             return []
         if obj.source == Subscription.Source.STRIPE:
             # Stripe is the source of truth: staff change it in the Stripe dashboard.
-            return [f.name for f in Subscription._meta.fields]
+            return ["stripe_dashboard", *(f.name for f in Subscription._meta.fields)]
         return self.readonly_fields
+
+    @admin.display(description="tableau de bord Stripe")
+    def stripe_dashboard(self, obj):
+        if not obj or not obj.stripe_subscription_id:
+            return "—"
+        url = stripe_gateway.dashboard_url(
+            path=f"subscriptions/{obj.stripe_subscription_id}", livemode=obj.livemode
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -122,7 +137,66 @@ class SubscriptionAdmin(admin.ModelAdmin):
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["user", "stripe_customer_id", "created_at"]
     search_fields = ["user__email", "stripe_customer_id"]
-    readonly_fields = ["user", "stripe_customer_id", "created_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "stripe_customer_id", "stripe_dashboard", "created_at"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="tableau de bord Stripe")
+    def stripe_dashboard(self, obj):
+        # Customer ids do not tell the mode; the test dashboard is the safe default.
+        livemode = obj.user.subscriptions.filter(livemode=True).exists()
+        url = stripe_gateway.dashboard_url(
+            path=f"customers/{obj.stripe_customer_id}", livemode=livemode
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """Read-only: what Stripe sent and what became of it; failed events can be replayed."""
+
+    list_display = ["stripe_event_id", "type", "status", "attempts", "created_at", "processed_at"]
+    list_filter = ["status", "type", "livemode"]
+    search_fields = ["stripe_event_id", "type"]
+    date_hierarchy = "created_at"
+    actions = ["replay"]
+    fields = [
+        "stripe_event_id",
+        "type",
+        "status",
+        "error",
+        "attempts",
+        "livemode",
+        "stripe_created_at",
+        "created_at",
+        "processed_at",
+        "pretty_payload",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission lets a manager replay events, never edit one.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description="contenu")
+    def pretty_payload(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False, sort_keys=True)
+        )
+
+    @admin.action(description="Rejouer les événements en échec ou ignorés", permissions=["change"])
+    def replay(self, request, queryset):
+        outcomes = webhooks.events_replay(events=queryset.order_by("created_at"))
+        if not outcomes:
+            self.message_user(request, "Aucun événement en échec ou ignoré.", messages.WARNING)
+            return
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        failed = outcomes.get(WebhookEvent.Status.FAILED, 0)
+        self.message_user(
+            request, f"Rejoués : {summary}.", messages.ERROR if failed else messages.SUCCESS
+        )

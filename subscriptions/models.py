@@ -99,12 +99,17 @@ class Subscription(models.Model):
     )
     source = models.CharField(max_length=16, choices=Source.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # From Stripe's subscription item (current API versions keep the period there). The start
+    # of an unpaid period is where the paid time ended: the past_due grace counts from it.
+    current_period_start = models.DateTimeField("début de période", null=True, blank=True)
     current_period_end = models.DateTimeField("fin de période", null=True, blank=True)
     cancel_at_period_end = models.BooleanField("s'arrête en fin de période", default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
     trial_end = models.DateTimeField(null=True, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_price_id = models.CharField(max_length=255, blank=True)
+    livemode = models.BooleanField("mode live Stripe", default=False)
+    synced_at = models.DateTimeField("relu chez Stripe le", null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -138,3 +143,44 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_source_display()} ({self.get_status_display()})"
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event, stored once by its id whatever the number of deliveries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "reçu"
+        PROCESSED = "processed", "traité"
+        # Nothing to do (a type we do not handle) or nothing that can ever be done (no user
+        # for it): acknowledged so Stripe stops, with the reason in `error`.
+        IGNORED = "ignored", "ignoré"
+        FAILED = "failed", "en échec"
+
+    stripe_event_id = models.CharField("id de l'événement", max_length=255)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    stripe_created_at = models.DateTimeField("créé chez Stripe le", null=True, blank=True)
+    payload = models.JSONField("contenu")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField("erreur ou motif", blank=True)
+    attempts = models.PositiveIntegerField("traitements", default=0)
+    processed_at = models.DateTimeField("traité le", null=True, blank=True)
+    created_at = models.DateTimeField("reçu le", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "événement Stripe"
+        verbose_name_plural = "événements Stripe"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_event_id"], name="webhookevent_stripe_event_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed", error=""), name="webhookevent_failure_has_error"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_event_id}"

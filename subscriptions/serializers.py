@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Offer, Subscription
@@ -16,6 +17,7 @@ class OfferSerializer(serializers.ModelSerializer):
         model = Offer
         fields = ["slug", "name", "tagline", "price", "display_price", "benefits"]
 
+    @extend_schema_field(PriceSerializer)
     def get_price(self, offer) -> dict:
         return PriceSerializer(
             {"amount": offer.amount, "currency": offer.currency, "interval": offer.interval}
@@ -28,3 +30,11 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subscription
         fields = ["offer", "status", "source", "current_period_end", "cancel_at_period_end"]
+
+
+class CheckoutSerializer(serializers.Serializer):
+    offer = serializers.SlugField(help_text="The slug of an active offer.")
+
+
+class RedirectSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Where to send the reader: a page hosted by Stripe.")

@@ -1,0 +1,248 @@
+"""Every call to Stripe goes through here, with the SDK's StripeClient.
+
+Configured from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE (a
+local fake in tests and development). Functions take keyword-only arguments and
+return plain dicts, so the rest of the code never handles the SDK's objects (on
+which `subscription.items` is `dict.items`, not the subscription's items).
+Every create call carries an idempotency key chosen by the caller.
+"""
+
+import functools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from imago.exceptions import DomainError
+
+StripeDict = dict[str, Any]
+
+PAYMENTS_UNAVAILABLE = "Le paiement en ligne est indisponible pour le moment."
+STRIPE_CALL_FAILED = "Stripe n'a pas pu traiter la demande ; réessayez dans un instant."
+SIGNATURE_INVALID = "Signature Stripe absente, invalide ou trop ancienne."
+PAYLOAD_INVALID = "Le contenu de l'événement Stripe est illisible."
+
+
+class StripeUnavailable(DomainError):
+    """Stripe is not configured here: the payment endpoints answer 503."""
+
+    status_code = 503
+    code = "payments_unavailable"
+
+
+class StripeCallFailed(DomainError):
+    """Stripe refused or could not be reached; `reason` keeps Stripe's own words for logs."""
+
+    status_code = 502
+    code = "stripe_error"
+
+    def __init__(self, message: str = STRIPE_CALL_FAILED, *, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.reason})" if self.reason else self.message
+
+
+class StripeObjectMissing(StripeCallFailed):
+    """Stripe answered 404: the object does not exist (any more, or in this mode)."""
+
+    code = "stripe_not_found"
+
+
+class WebhookRejected(DomainError):
+    """The webhook cannot be trusted or read: 400, and nothing is stored."""
+
+    code = "invalid_signature"
+
+
+def is_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def ensure_configured() -> None:
+    if not is_configured():
+        raise StripeUnavailable(PAYMENTS_UNAVAILABLE)
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(api_key: str, api_base: str, retries: int) -> stripe.StripeClient:
+    base_addresses = {"api": api_base} if api_base else None
+    return stripe.StripeClient(api_key, base_addresses=base_addresses, max_network_retries=retries)
+
+
+def _client() -> stripe.StripeClient:
+    ensure_configured()
+    return _client_for(
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+    )
+
+
+def _call(method, *args, **kwargs) -> Any:
+    try:
+        return method(*args, **kwargs)
+    except stripe.InvalidRequestError as error:
+        if error.http_status == 404:
+            raise StripeObjectMissing(reason=str(error.user_message or error)) from error
+        raise StripeCallFailed(reason=str(error.user_message or error)) from error
+    except stripe.StripeError as error:
+        raise StripeCallFailed(reason=str(error.user_message or error)) from error
+
+
+def _dict(stripe_object) -> StripeDict:
+    return stripe_object.to_dict()
+
+
+def _create(service, params: dict, idempotency_key: str) -> StripeDict:
+    return _dict(_call(service.create, params, {"idempotency_key": idempotency_key}))
+
+
+# Customers
+
+
+def customer_create(*, email: str, user_id: int, idempotency_key: str) -> StripeDict:
+    params = {"email": email, "metadata": {"user_id": str(user_id)}}
+    return _create(_client().v1.customers, params, idempotency_key)
+
+
+# Catalogue: products and prices
+
+
+def product_retrieve(*, product_id: str) -> StripeDict:
+    return _dict(_call(_client().v1.products.retrieve, product_id))
+
+
+def product_create(
+    *, name: str, description: str, offer_slug: str, idempotency_key: str
+) -> StripeDict:
+    params: dict[str, Any] = {"name": name, "metadata": {"offer": offer_slug}}
+    if description:  # Stripe refuses an empty description on create
+        params["description"] = description
+    return _create(_client().v1.products, params, idempotency_key)
+
+
+def product_update(*, product_id: str, changes: dict[str, Any]) -> StripeDict:
+    return _dict(_call(_client().v1.products.update, product_id, changes))
+
+
+def price_retrieve(*, price_id: str) -> StripeDict:
+    return _dict(_call(_client().v1.prices.retrieve, price_id))
+
+
+def price_create(
+    *,
+    product_id: str,
+    unit_amount: int,
+    currency: str,
+    interval: str,
+    offer_slug: str,
+    idempotency_key: str,
+) -> StripeDict:
+    params = {
+        "product": product_id,
+        "unit_amount": unit_amount,
+        "currency": currency.lower(),
+        "recurring": {"interval": interval},
+        "tax_behavior": "inclusive",  # the offer's price is VAT included
+        "metadata": {"offer": offer_slug},
+    }
+    return _create(_client().v1.prices, params, idempotency_key)
+
+
+def price_archive(*, price_id: str) -> StripeDict:
+    """Hide a price from new checkouts; subscriptions already on it keep it."""
+    return _dict(_call(_client().v1.prices.update, price_id, {"active": False}))
+
+
+# Checkout and the customer portal
+
+
+def checkout_session_create(
+    *,
+    customer_id: str,
+    price_id: str,
+    user_id: int,
+    metadata: dict[str, str],
+    locale: str,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+) -> StripeDict:
+    params = {
+        "mode": "subscription",
+        "customer": customer_id,
+        "client_reference_id": str(user_id),
+        "line_items": [{"price": price_id, "quantity": 1}],
+        # On the subscription itself, so every later event links to the user by itself.
+        "subscription_data": {"metadata": metadata},
+        "metadata": metadata,
+        "locale": locale,
+        "allow_promotion_codes": True,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    return _create(_client().v1.checkout.sessions, params, idempotency_key)
+
+
+def portal_session_create(*, customer_id: str, return_url: str, idempotency_key: str) -> StripeDict:
+    params = {"customer": customer_id, "return_url": return_url}
+    return _create(_client().v1.billing_portal.sessions, params, idempotency_key)
+
+
+# Subscriptions
+
+
+def subscription_retrieve(*, subscription_id: str) -> StripeDict:
+    return _dict(_call(_client().v1.subscriptions.retrieve, subscription_id))
+
+
+def subscriptions_for_customer(*, customer_id: str) -> Iterator[StripeDict]:
+    """All of a customer's subscriptions, canceled ones included, page after page."""
+    page = _call(
+        _client().v1.subscriptions.list, {"customer": customer_id, "status": "all", "limit": 100}
+    )
+    iterator = iter(page.auto_paging_iter())
+    while True:
+        item = _call(next, iterator, None)
+        if item is None:
+            return
+        yield _dict(item)
+
+
+# Webhooks
+
+
+def event_construct(*, payload: bytes, signature: str | None) -> StripeDict:
+    """The event in `payload`, once the SDK has checked its signature and age.
+
+    Raises WebhookRejected (400) for a missing, bad or stale signature and for a body
+    that is not an event; StripeUnavailable (503) when no webhook secret is set.
+    """
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise StripeUnavailable(PAYMENTS_UNAVAILABLE)
+    try:
+        _client().construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        event = json.loads(payload)
+    except stripe.SignatureVerificationError as error:
+        raise WebhookRejected(SIGNATURE_INVALID) from error
+    except (ValueError, AttributeError, TypeError) as error:  # not UTF-8, JSON, or an object
+        raise WebhookRejected(PAYLOAD_INVALID, code="invalid_payload") from error
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        raise WebhookRejected(PAYLOAD_INVALID, code="invalid_payload")
+    return event
+
+
+def dashboard_url(*, path: str, livemode: bool) -> str:
+    """A link into the Stripe dashboard; test-mode objects live under /test/."""
+    prefix = "" if livemode else "/test"
+    return f"{settings.STRIPE_DASHBOARD_URL.rstrip('/')}{prefix}/{path.lstrip('/')}"

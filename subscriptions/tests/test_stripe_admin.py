@@ -1,0 +1,116 @@
+"""Subscription managers look after Stripe subscriptions and webhook events in the admin."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.groups import SUBSCRIPTION_MANAGERS
+from accounts.tests.factories import UserFactory
+from subscriptions.models import Customer, Subscription, WebhookEvent
+from subscriptions.tests.factories import StripeSubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+EVENTS_URL = "/admin/subscriptions/webhookevent/"
+
+
+@pytest.fixture
+def manager_client(client):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=SUBSCRIPTION_MANAGERS))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def failed_event(stripe_fake, synced_offer, deliver):
+    """A subscription event that failed because Stripe could not be reached."""
+    user = UserFactory()
+    remote_customer = stripe_fake._customer_create({"email": user.email})
+    Customer.objects.create(user=user, stripe_customer_id=remote_customer["id"])
+    remote = stripe_fake.subscription_create(
+        customer=remote_customer["id"],
+        price=stripe_fake.objects["price"][synced_offer.stripe_price_id],
+    )
+    stripe_fake.fail("GET", f"/v1/subscriptions/{remote['id']}")
+    assert deliver(stripe_fake.event("customer.subscription.created", remote)).status_code == 500
+    return WebhookEvent.objects.get()
+
+
+def test_subscription_managers_may_view_and_replay_webhook_events():
+    permissions = set(
+        Group.objects.get(name=SUBSCRIPTION_MANAGERS).permissions.values_list("codename", flat=True)
+    )
+
+    assert {"view_webhookevent", "change_webhookevent"} <= permissions
+    assert "delete_webhookevent" not in permissions
+
+
+def test_a_manager_reads_an_event_without_editing_it(manager_client, failed_event):
+    listing = manager_client.get(EVENTS_URL, {"status__exact": "failed"})
+    detail = manager_client.get(f"{EVENTS_URL}{failed_event.pk}/change/")
+
+    assert listing.status_code == detail.status_code == HTTPStatus.OK
+    assert failed_event.stripe_event_id in listing.content.decode()
+    page = detail.content.decode()
+    assert "StripeCallFailed" in page  # the error
+    assert "customer.subscription.created" in page
+    assert 'name="_save"' not in page  # read-only
+    assert manager_client.get(f"{EVENTS_URL}add/").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_manager_replays_a_failed_event(manager_client, failed_event):
+    response = manager_client.post(
+        EVENTS_URL,
+        {"action": "replay", "_selected_action": [failed_event.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.error, failed_event.attempts) == ("processed", "", 2)
+    assert Subscription.objects.get().status == "active"
+
+
+def test_a_stripe_subscription_is_read_only_with_a_dashboard_link(manager_client, settings):
+    settings.STRIPE_DASHBOARD_URL = "https://dashboard.stripe.com"
+    subscription = StripeSubscriptionFactory(stripe_subscription_id="sub_123", livemode=False)
+
+    response = manager_client.get(f"/admin/subscriptions/subscription/{subscription.pk}/change/")
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "https://dashboard.stripe.com/test/subscriptions/sub_123" in page
+    assert 'name="status"' not in page
+
+
+def test_a_live_subscription_links_to_the_live_dashboard(manager_client):
+    subscription = StripeSubscriptionFactory(stripe_subscription_id="sub_live", livemode=True)
+
+    response = manager_client.get(f"/admin/subscriptions/subscription/{subscription.pk}/change/")
+
+    assert "https://dashboard.stripe.com/subscriptions/sub_live" in response.content.decode()
+
+
+def test_subscriptions_filter_by_status_and_source(manager_client):
+    StripeSubscriptionFactory(user=UserFactory(email="paye@example.org"), status="past_due")
+    StripeSubscriptionFactory(user=UserFactory(email="annule@example.org"), status="canceled")
+
+    response = manager_client.get(
+        "/admin/subscriptions/subscription/",
+        {"status__exact": "past_due", "source__exact": "stripe"},
+    )
+
+    page = response.content.decode()
+    assert "paye@example.org" in page
+    assert "annule@example.org" not in page
+
+
+def test_a_manager_sees_customers(manager_client, stripe_fake):
+    customer = Customer.objects.create(user=UserFactory(), stripe_customer_id="cus_123")
+
+    response = manager_client.get(f"/admin/subscriptions/customer/{customer.pk}/change/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "https://dashboard.stripe.com/test/customers/cus_123" in response.content.decode()

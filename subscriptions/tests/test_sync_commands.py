@@ -1,0 +1,184 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.tests.factories import UserFactory
+from subscriptions.models import Customer, Subscription
+from subscriptions.tests.factories import OfferFactory, StripeSubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command: str) -> str:
+    out = io.StringIO()
+    call_command(command, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+# sync_offers
+
+
+def test_sync_offers_creates_the_product_and_the_price(stripe_fake, offer):
+    run("sync_offers")
+
+    offer.refresh_from_db()
+    [product_call] = stripe_fake.calls_to("POST", "/v1/products")
+    [price_call] = stripe_fake.calls_to("POST", "/v1/prices")
+    assert product_call.params["name"] == offer.name
+    assert product_call.params["metadata"] == {"offer": offer.slug}
+    assert price_call.params == {
+        "product": offer.stripe_product_id,
+        "unit_amount": "2300",
+        "currency": "eur",
+        "recurring": {"interval": "month"},
+        "tax_behavior": "inclusive",
+        "metadata": {"offer": offer.slug},
+    }
+    assert offer.stripe_product_id in stripe_fake.objects["product"]
+    assert offer.stripe_price_id in stripe_fake.objects["price"]
+
+
+def test_sync_offers_twice_changes_nothing(stripe_fake, offer):
+    run("sync_offers")
+    offer.refresh_from_db()
+    ids = (offer.stripe_product_id, offer.stripe_price_id)
+    stripe_fake.calls.clear()
+
+    output = run("sync_offers")
+
+    assert stripe_fake.posts() == []
+    offer.refresh_from_db()
+    assert (offer.stripe_product_id, offer.stripe_price_id) == ids
+    assert "unchanged" in output
+
+
+def test_a_renamed_offer_updates_its_product(stripe_fake, synced_offer):
+    synced_offer.name = "Offre numérique"
+    synced_offer.save()
+
+    run("sync_offers")
+
+    assert stripe_fake.calls_to("POST", "/v1/products") == []
+    [update] = stripe_fake.calls_to("POST", f"/v1/products/{synced_offer.stripe_product_id}")
+    assert update.params == {"name": "Offre numérique"}
+    assert stripe_fake.calls_to("POST", "/v1/prices") == []
+
+
+def test_a_new_price_makes_a_new_stripe_price_and_keeps_subscribers_on_theirs(
+    stripe_fake, synced_offer, deliver
+):
+    old_price_id = synced_offer.stripe_price_id
+    subscriber = UserFactory()
+    remote_customer = stripe_fake._customer_create({"email": subscriber.email})
+    Customer.objects.create(user=subscriber, stripe_customer_id=remote_customer["id"])
+    remote = stripe_fake.subscription_create(
+        customer=remote_customer["id"], price=stripe_fake.objects["price"][old_price_id]
+    )
+    deliver(stripe_fake.event("customer.subscription.created", remote))
+    synced_offer.price_cents = 2500
+    synced_offer.save()
+
+    run("sync_offers")
+
+    synced_offer.refresh_from_db()
+    new_price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    assert synced_offer.stripe_price_id != old_price_id
+    assert new_price["unit_amount"] == 2500
+    assert new_price["product"] == synced_offer.stripe_product_id
+    assert stripe_fake.objects["price"][old_price_id]["active"] is False  # no new checkouts
+    # The subscriber keeps the old price, and the offer is still found for it.
+    deliver(stripe_fake.event("customer.subscription.updated", remote))
+    subscription = Subscription.objects.get(user=subscriber)
+    assert subscription.stripe_price_id == old_price_id
+    assert subscription.offer == synced_offer
+
+
+def test_sync_offers_leaves_inactive_offers_alone(stripe_fake, offer):
+    OfferFactory(slug="ancienne-offre", is_active=False)
+
+    run("sync_offers")
+
+    assert len(stripe_fake.calls_to("POST", "/v1/products")) == 1
+
+
+def test_sync_offers_without_keys_fails_clearly(offer):
+    with pytest.raises(CommandError, match="indisponible"):
+        run("sync_offers")
+
+
+# sync_subscriptions
+
+
+@pytest.fixture
+def stripe_customer(stripe_fake):
+    user = UserFactory()
+    remote = stripe_fake._customer_create({"email": user.email})
+    return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
+
+
+def test_sync_subscriptions_repairs_a_wrong_local_status(
+    stripe_fake, synced_offer, stripe_customer
+):
+    price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    remote = stripe_fake.subscription_create(
+        customer=stripe_customer.stripe_customer_id, price=price, status="canceled"
+    )
+    StripeSubscriptionFactory(
+        user=stripe_customer.user,
+        offer=synced_offer,
+        stripe_subscription_id=remote["id"],
+        status=Subscription.Status.ACTIVE,  # a missed customer.subscription.deleted
+    )
+
+    output = run("sync_subscriptions")
+
+    subscription = Subscription.objects.get()
+    assert subscription.status == "canceled"
+    assert subscription.current_period_end == stripe_fake.period_end(remote["id"])
+    assert f"{remote['id']}" in output
+    assert "1 repaired" in output
+
+
+def test_sync_subscriptions_finds_subscriptions_missed_entirely(
+    stripe_fake, synced_offer, stripe_customer
+):
+    price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    remote = stripe_fake.subscription_create(
+        customer=stripe_customer.stripe_customer_id, price=price
+    )
+
+    run("sync_subscriptions")
+
+    subscription = Subscription.objects.get()
+    assert (subscription.user, subscription.stripe_subscription_id, subscription.status) == (
+        stripe_customer.user,
+        remote["id"],
+        "active",
+    )
+    assert subscription.offer == synced_offer
+
+
+def test_sync_subscriptions_is_safe_to_run_again(stripe_fake, synced_offer, stripe_customer):
+    price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    stripe_fake.subscription_create(customer=stripe_customer.stripe_customer_id, price=price)
+    run("sync_subscriptions")
+
+    output = run("sync_subscriptions")
+
+    assert "1 subscription(s) read from Stripe, 0 repaired." in output
+    assert Subscription.objects.count() == 1
+
+
+def test_sync_subscriptions_reports_what_it_could_not_read(stripe_fake, synced_offer):
+    StripeSubscriptionFactory(offer=synced_offer, stripe_subscription_id="sub_gone")
+
+    with pytest.raises(CommandError, match="1 failure"):
+        run("sync_subscriptions")
+
+    assert Subscription.objects.get().status == "active"  # left as it was
+
+
+def test_sync_subscriptions_without_keys_fails_clearly(db):
+    with pytest.raises(CommandError, match="indisponible"):
+        run("sync_subscriptions")

@@ -1,0 +1,176 @@
+"""Stripe webhooks: verify, store once, apply idempotently.
+
+Every event is stored once by its id (a unique constraint), then processed under a
+lock of its row, so two deliveries of one event apply it once. Applying a
+subscription-related event never trusts the payload's copy of the subscription: it
+re-reads the subscription from Stripe and writes that state, so events may arrive
+in any order and an old one never overwrites newer state.
+
+Outcomes, recorded on the event:
+- processed: applied (a duplicate delivery is acknowledged and changes nothing);
+- ignored: a type we do not handle, an invoice without subscription, or a
+  subscription no user can be found for (not in its metadata, nor the checkout's
+  client_reference_id, nor the Customer table). Retrying cannot help, so Stripe is
+  answered 200 and the reason kept in `error`; staff may replay it from the admin
+  once they have linked the customer;
+- failed: anything else went wrong (Stripe unreachable, a bug). The error is kept,
+  Stripe is answered 500 and retries; a retried delivery is processed again, and
+  staff may replay it from the admin.
+"""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import stripe_gateway
+from .models import WebhookEvent
+from .stripe_gateway import StripeDict, StripeObjectMissing
+from .stripe_sync import SubscriptionUnlinked, subscription_sync
+
+logger = logging.getLogger(__name__)
+
+Status = WebhookEvent.Status
+
+UNHANDLED_TYPE = "Type d'événement non traité : rien à faire."
+NO_SUBSCRIPTION = "L'événement ne concerne aucun abonnement : rien à faire."
+SUBSCRIPTION_MISSING = "Stripe ne connaît pas l'abonnement {subscription} : {error}"
+
+SUBSCRIPTION_EVENTS = {
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+}
+INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed"}
+CHECKOUT_COMPLETED = "checkout.session.completed"
+HANDLED_TYPES = SUBSCRIPTION_EVENTS | INVOICE_EVENTS | {CHECKOUT_COMPLETED}
+
+# A duplicate of an event in one of these states is acknowledged and changes nothing.
+SETTLED = {Status.PROCESSED, Status.IGNORED}
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+def invoice_subscription_id(invoice: StripeDict) -> str | None:
+    """The subscription an invoice bills.
+
+    Current API versions: invoice.parent.subscription_details.subscription; older ones
+    had invoice.subscription; the lines carry it too.
+    """
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    found = _id(details.get("subscription")) or _id(invoice.get("subscription"))
+    if found:
+        return found
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        item_details = (line.get("parent") or {}).get("subscription_item_details") or {}
+        found = _id(item_details.get("subscription")) or _id(line.get("subscription"))
+        if found:
+            return found
+    return None
+
+
+def _subscription_reference(event_type: str, obj: StripeDict) -> tuple[str | None, str | None]:
+    """(subscription id, client_reference_id) for a handled event."""
+    if event_type == CHECKOUT_COMPLETED:
+        if obj.get("mode") != "subscription":
+            return None, None
+        return _id(obj.get("subscription")), obj.get("client_reference_id")
+    if event_type in SUBSCRIPTION_EVENTS:
+        return obj.get("id"), None
+    return invoice_subscription_id(obj), None
+
+
+def _apply(payload: StripeDict) -> tuple[str, str]:
+    """Apply an event; return the outcome (status, reason)."""
+    event_type = payload["type"]
+    if event_type not in HANDLED_TYPES:
+        return Status.IGNORED, UNHANDLED_TYPE
+    subscription_id, client_reference_id = _subscription_reference(
+        event_type, payload["data"]["object"]
+    )
+    if not subscription_id:
+        return Status.IGNORED, NO_SUBSCRIPTION
+    try:
+        subscription_sync(
+            stripe_subscription_id=subscription_id, client_reference_id=client_reference_id
+        )
+    except SubscriptionUnlinked as error:
+        return Status.IGNORED, str(error)
+    except StripeObjectMissing as error:
+        return Status.IGNORED, SUBSCRIPTION_MISSING.format(
+            subscription=subscription_id, error=error
+        )
+    return Status.PROCESSED, ""
+
+
+def _describe(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    if error.__cause__ is not None:
+        text += f" (cause: {type(error.__cause__).__name__}: {error.__cause__})"
+    return text
+
+
+def event_store(*, payload: StripeDict) -> WebhookEvent:
+    """The stored row for an event, created on its first delivery only."""
+    created = payload.get("created")
+    # get_or_create absorbs the IntegrityError of a concurrent first delivery.
+    event, _ = WebhookEvent.objects.get_or_create(
+        stripe_event_id=payload["id"],
+        defaults={
+            "type": payload["type"],
+            "livemode": bool(payload.get("livemode")),
+            "stripe_created_at": dt.datetime.fromtimestamp(created, tz=dt.UTC)
+            if isinstance(created, int)
+            else None,
+            "payload": payload,
+        },
+    )
+    return event
+
+
+def event_process(*, event: WebhookEvent, replay: bool = False) -> WebhookEvent:
+    """Apply a stored event once; `replay` applies a settled one again (from the admin).
+
+    The event's row is locked for the whole processing: a concurrent delivery of the
+    same event waits, then finds it settled.
+    """
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+        if event.status in SETTLED and not replay:
+            return event
+        event.attempts += 1
+        try:
+            with transaction.atomic():  # a failure leaves nothing half-written
+                event.status, event.error = _apply(event.payload)
+        except Exception as error:  # recorded, answered 500, retried by Stripe
+            logger.exception("Stripe event %s failed", event.stripe_event_id)
+            event.status, event.error = Status.FAILED, _describe(error)
+        event.processed_at = timezone.now() if event.status != Status.FAILED else None
+        event.save()
+    return event
+
+
+def webhook_receive(*, payload: bytes, signature: str | None) -> WebhookEvent:
+    """Verify, store once, and process a delivery of a Stripe event.
+
+    Raises WebhookRejected (400, nothing stored) when the signature or body is bad.
+    """
+    event = stripe_gateway.event_construct(payload=payload, signature=signature)
+    return event_process(event=event_store(payload=event))
+
+
+def events_replay(*, events) -> dict[str, int]:
+    """Process failed or ignored events again; the count of each outcome."""
+    outcomes: dict[str, int] = {}
+    for event in events:
+        if event.status not in (Status.FAILED, Status.IGNORED):
+            continue
+        status = event_process(event=event, replay=True).status
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes
