@@ -7,7 +7,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
+from accounts.tests.factories import UserFactory, staff_member
 from subscriptions.tests.factories import ComplimentaryFactory, OfferFactory
 
 
@@ -71,6 +72,30 @@ def expired_client(db) -> APIClient:
     user = UserFactory()
     ComplimentaryFactory(user=user, current_period_end=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     return client_for(user)
+
+
+@pytest.fixture
+def editor(db):
+    return staff_member(EDITORS)
+
+
+@pytest.fixture
+def manager(db):
+    return staff_member(SUBSCRIPTION_MANAGERS)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """Django's test client, signed in to the admin as an editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    """Django's test client, signed in to the admin as a subscription manager."""
+    client.force_login(manager)
+    return client
 
 
 @pytest.fixture

@@ -18,3 +18,12 @@ class UserFactory(DjangoModelFactory[User]):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def staff_member(group_name: str) -> User:
+    """A member of staff in one of the groups of accounts.groups, with its permissions only."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user

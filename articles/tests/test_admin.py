@@ -3,32 +3,13 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, staff_member
 from articles.models import Article
 from articles.tests.factories import ArticleFactory, AuthorFactory, RubricFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_in(group_name: str):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(staff_in(EDITORS))
-    return client
-
-
-@pytest.fixture
-def manager_client(client):
-    client.force_login(staff_in(SUBSCRIPTION_MANAGERS))
-    return client
 
 
 def test_editor_sees_the_teaser_preview_with_percent_and_reading_time(editor_client):
@@ -152,9 +133,9 @@ def test_author_titles_are_edited_one_per_line(editor_client):
     ],
 )
 def test_each_group_reaches_only_its_work(client, url, editor_status, manager_status):
-    client.force_login(staff_in(EDITORS))
+    client.force_login(staff_member(EDITORS))
     assert client.get(url).status_code == editor_status
-    client.force_login(staff_in(SUBSCRIPTION_MANAGERS))
+    client.force_login(staff_member(SUBSCRIPTION_MANAGERS))
     assert client.get(url).status_code == manager_status
 
 

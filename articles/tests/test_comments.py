@@ -4,10 +4,8 @@ import datetime as dt
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.groups import EDITORS
 from accounts.tests.factories import UserFactory
 from articles.models import Article, Comment
 from articles.tests.factories import ArticleFactory, CommentFactory
@@ -191,10 +189,8 @@ def test_list_with_comment_counts_keeps_a_bounded_query_count(
     assert {item["comment_count"] for item in results["results"]} == {2}
 
 
-def test_editor_approves_and_rejects_comments_in_bulk(client):
-    editor = UserFactory(is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(editor)
+def test_editor_approves_and_rejects_comments_in_bulk(editor_client, editor):
+    client = editor_client
     pending = CommentFactory.create_batch(2, status=Comment.Status.PENDING)
     spam = CommentFactory(status=Comment.Status.PENDING)
 

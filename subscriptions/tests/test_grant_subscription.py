@@ -6,11 +6,9 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
-from accounts.groups import SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
 from subscriptions.access import has_access
 from subscriptions.models import Subscription
@@ -72,15 +70,8 @@ def test_database_refuses_two_live_grants_for_one_reader():
         ComplimentaryFactory(user=grant.user)
 
 
-@pytest.fixture
-def manager(client):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=SUBSCRIPTION_MANAGERS))
-    client.force_login(user)
-    return user
-
-
-def test_manager_grants_complimentary_access_in_the_admin(client, manager):
+def test_manager_grants_complimentary_access_in_the_admin(manager_client, manager):
+    client = manager_client
     reader = UserFactory()
 
     response = client.post(
@@ -100,7 +91,8 @@ def test_manager_grants_complimentary_access_in_the_admin(client, manager):
     assert has_access(reader)
 
 
-def test_manager_revokes_complimentary_access_in_the_admin(client, manager):
+def test_manager_revokes_complimentary_access_in_the_admin(manager_client):
+    client = manager_client
     grant = ComplimentaryFactory()
 
     client.post(

@@ -16,14 +16,6 @@ EVENTS_URL = "/admin/subscriptions/webhookevent/"
 
 
 @pytest.fixture
-def manager_client(client):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=SUBSCRIPTION_MANAGERS))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def failed_event(stripe_fake, synced_offer, deliver):
     """A subscription event that failed because Stripe could not be reached."""
     user = UserFactory()
