@@ -11,7 +11,7 @@ from subscriptions.selectors import active_offers
 
 from . import selectors, services
 from .filters import ArticleFilter
-from .models import Rubric
+from .models import Comment, Rubric
 from .serializers import (
     ArticleDetailSerializer,
     ArticleSummarySerializer,
@@ -68,6 +68,7 @@ class CommentList(ReaderMixin, generics.ListCreateAPIView):
     """
 
     serializer_class = CommentSerializer
+    queryset = Comment.objects.none()  # tells the schema the model; get_queryset serves
     permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_scope = "comments"
 

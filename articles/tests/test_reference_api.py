@@ -4,6 +4,7 @@ import datetime as dt
 from http import HTTPStatus
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
@@ -115,3 +116,11 @@ def test_schema_and_docs_are_served(anonymous_client):
     assert schema.status_code == HTTPStatus.OK
     assert "/api/v1/articles/{slug}/" in schema.json()["paths"]
     assert docs.status_code == HTTPStatus.OK
+
+
+def test_openapi_schema_generates_valid_without_warnings(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+
+    assert "/api/v1/subscriptions/checkout/" in (tmp_path / "schema.yml").read_text()
