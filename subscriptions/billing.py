@@ -10,12 +10,25 @@ from imago.exceptions import DomainError
 
 from . import stripe_gateway
 from .access import has_access
-from .models import Customer, Offer
+from .models import Customer, Offer, Subscription
 
 OFFER_UNAVAILABLE = "Cette offre n'existe pas ou n'est plus proposée."
 ALREADY_SUBSCRIBED = "Vous avez déjà accès aux contenus réservés aux abonnés."
 OFFER_NOT_IN_STRIPE = "Cette offre n'est pas encore disponible au paiement."
 NO_CUSTOMER = "Aucun compte de paiement n'est associé à votre compte."
+PAYMENT_DUE = (
+    "Votre abonnement attend un paiement : mettez à jour votre moyen de paiement "
+    "dans l'espace client plutôt que de souscrire à nouveau."
+)
+
+# Stripe subscriptions still alive though they give no access now: a new checkout
+# would bill the reader twice once the old one is paid.
+AWAITING_PAYMENT = [
+    Subscription.Status.PAST_DUE,
+    Subscription.Status.UNPAID,
+    Subscription.Status.INCOMPLETE,
+    Subscription.Status.PAUSED,
+]
 
 CHECKOUT_LOCALE = "fr"
 
@@ -71,6 +84,10 @@ def checkout_session_start(*, user, offer_slug: str) -> str:
         raise DomainError(OFFER_UNAVAILABLE, code="offer_unavailable")
     if has_access(user):
         raise DomainError(ALREADY_SUBSCRIBED, code="already_subscribed", status_code=409)
+    if Subscription.objects.filter(
+        user=user, source=Subscription.Source.STRIPE, status__in=AWAITING_PAYMENT
+    ).exists():
+        raise DomainError(PAYMENT_DUE, code="payment_due", status_code=409)
     if not offer.stripe_price_id:  # `manage.py sync_offers` has not run
         raise stripe_gateway.StripeUnavailable(OFFER_NOT_IN_STRIPE, code="offer_not_in_stripe")
     customer = customer_get_or_create(user=user)

@@ -1,8 +1,10 @@
+import datetime as dt
 import io
 from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from conftest import client_for
@@ -85,6 +87,32 @@ def test_checkout_is_409_for_a_paying_subscriber(stripe_fake, synced_offer):
     response = checkout(client_for(subscription.user))
 
     assert response.status_code == HTTPStatus.CONFLICT
+
+
+@pytest.mark.parametrize("status", ["past_due", "unpaid", "incomplete", "paused"])
+def test_checkout_is_409_while_a_stripe_subscription_awaits_payment(
+    stripe_fake, synced_offer, status
+):
+    """Past its grace a past_due reader has no access, but a second checkout would bill twice."""
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    sub = StripeSubscriptionFactory(
+        offer=synced_offer,
+        status=status,
+        current_period_start=long_ago,
+        current_period_end=long_ago + dt.timedelta(days=30),
+    )
+
+    response = checkout(client_for(sub.user))
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {"detail": billing.PAYMENT_DUE, "code": "payment_due"}
+    assert stripe_fake.calls_to("POST", "/v1/checkout/sessions") == []
+
+
+def test_checkout_is_open_again_after_a_canceled_subscription(stripe_fake, synced_offer):
+    sub = StripeSubscriptionFactory(offer=synced_offer, status="canceled")
+
+    assert checkout(client_for(sub.user)).status_code == HTTPStatus.OK
 
 
 def test_payment_endpoints_answer_503_without_keys_while_reading_works(offer, reader_client):
