@@ -194,13 +194,19 @@ def word_count(text: str) -> int:
 
 
 def _cut_point(text: str, limit: int) -> int:
-    """Length of the teaser text: whole words only, never more than ``limit`` unless
-    the first word alone is longer."""
+    """Length of the teaser text: never more than ``limit``, whole words where it can.
+
+    The teaser must never run past the limit, even in text without a regular space
+    (a URL, words glued by non-breaking spaces pasted from a word processor): that
+    would hand the paywalled rest to everyone. So the cut falls back to a
+    non-breaking space, and only then, in one endless word, to the limit itself.
+    """
     # text holds single regular spaces only, so " " is exactly the set of cut points.
     end = text.rfind(" ", 0, limit + 1)
     if end <= 0:
-        end = text.find(" ")
-        end = len(text) if end == -1 else end
+        end = max(text.rfind(space, 0, limit + 1) for space in _KEPT_SPACES)
+    if end <= 0:
+        end = limit
     kept = text[:end].rstrip(_TRAILING_JUNK)
     return len(kept) if kept else end
 
@@ -232,6 +238,8 @@ def _cut(html: str, limit: int) -> tuple[str, int]:
     cut = _cut_point(text, limit)
     if cut >= len(text):
         return html, len(text)
+    if cut <= 0:
+        return "", 0
 
     out: list[str] = []
     open_tags: list[str] = []

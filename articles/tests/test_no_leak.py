@@ -78,3 +78,15 @@ def test_unknown_article_error_does_not_echo_anything(anonymous_client):
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json() == {"detail": response.json()["detail"], "code": "not_found"}
+
+
+def test_body_without_regular_spaces_still_stops_at_the_teaser(anonymous_client):
+    """Text pasted with non-breaking spaces only must not turn the teaser into the body."""
+    article = ArticleFactory(body="\u00a0".join(["secret"] * 400) + "\u00a0" + HIDDEN_SENTENCE)
+
+    data = anonymous_client.get(f"/api/v1/articles/{article.slug}/").json()
+
+    assert data["content"]["complete"] is False
+    assert data["content"]["remaining_percent"] >= 60
+    assert HIDDEN_SENTENCE not in data["content"]["html"]
+    assert len(data["content"]["html"]) < 1100

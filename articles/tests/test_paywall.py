@@ -79,8 +79,14 @@ def assert_well_formed(html: str) -> None:
     assert checker.stack == [], f"left open: {checker.stack} in {html!r}"
 
 
-def assert_ends_on_word_boundary(teaser_text: str, body_text: str) -> None:
+def assert_ends_on_word_boundary(teaser_text: str, body_text: str, chars: int) -> None:
+    """The cut is at a word boundary within the limit; when the first word alone is
+    longer than the limit, exactly at the limit (never past it: that would leak)."""
     assert body_text.startswith(teaser_text)
+    assert len(teaser_text) <= chars
+    if " " not in body_text[: chars + 1]:
+        assert len(teaser_text) == min(chars, len(body_text)), teaser_text
+        return
     rest = body_text[len(teaser_text) :]
     # Only stripped punctuation may sit between the cut and the next regular space.
     assert re.match(rf"[,;:«({NBSP}{NNBSP}]*( |$)", rest), (teaser_text[-20:], rest[:20])
@@ -203,7 +209,7 @@ def test_teaser_never_ends_mid_word(chars: int) -> None:
     body_html = markdown_to_html(french_article(2))
     body_text = html_to_text(body_html)
     teaser = teaser_split(body_html, chars=chars)
-    assert_ends_on_word_boundary(visible_text(teaser), body_text)
+    assert_ends_on_word_boundary(visible_text(teaser), body_text, chars)
 
 
 def test_teaser_stops_at_last_word_boundary_within_limit() -> None:
@@ -213,9 +219,31 @@ def test_teaser_stops_at_last_word_boundary_within_limit() -> None:
     assert teaser_split(html, chars=16) == "<p>Le chat dort sur…</p>"
 
 
-def test_single_word_longer_than_limit_is_kept_whole() -> None:
+def test_single_word_longer_than_limit_is_cut_at_the_limit() -> None:
     html = "<p>Anticonstitutionnellement parlant, non.</p>"
-    assert teaser_split(html, chars=5) == "<p>Anticonstitutionnellement…</p>"
+    assert teaser_split(html, chars=5) == "<p>Antic…</p>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        NBSP.join(["secret"] * 400),  # words glued by non-breaking spaces (pasted text)
+        "x" * 5000,  # one endless word
+        "https://example.org/" + "a" * 3000,
+    ],
+)
+def test_text_without_regular_spaces_never_leaks_past_the_limit(body: str) -> None:
+    split = article_split(body, chars=100)
+
+    assert len(split.teaser_text) <= 100
+    assert split.remaining_percent >= 97
+    assert len(html_to_text(split.teaser_html)) <= 101  # and the ellipsis
+
+
+def test_glued_words_are_cut_at_a_non_breaking_space_rather_than_mid_word() -> None:
+    body = NBSP.join(["secret"] * 400)
+
+    assert article_split(body, chars=100).teaser_text.endswith("secret")
 
 
 def test_text_within_limit_is_returned_unchanged_without_ellipsis() -> None:
@@ -228,7 +256,7 @@ def test_text_within_limit_is_returned_unchanged_without_ellipsis() -> None:
 def test_teaser_closes_nested_markup(chars: int) -> None:
     teaser = teaser_split(NESTED_HTML, chars=chars)
     assert_well_formed(teaser)
-    assert_ends_on_word_boundary(visible_text(teaser), html_to_text(NESTED_HTML))
+    assert_ends_on_word_boundary(visible_text(teaser), html_to_text(NESTED_HTML), chars)
 
 
 def test_teaser_cut_inside_nested_markup_puts_ellipsis_in_innermost_text() -> None:
@@ -244,7 +272,7 @@ def test_teaser_cut_inside_nested_markup_puts_ellipsis_in_innermost_text() -> No
 def test_teaser_closes_list_items_blockquotes_and_links(chars: int) -> None:
     teaser = teaser_split(BLOCKS_HTML, chars=chars)
     assert_well_formed(teaser)
-    assert_ends_on_word_boundary(visible_text(teaser), html_to_text(BLOCKS_HTML))
+    assert_ends_on_word_boundary(visible_text(teaser), html_to_text(BLOCKS_HTML), chars)
 
 
 def test_teaser_cut_inside_a_blockquote() -> None:
@@ -290,8 +318,9 @@ def test_no_cut_between_guillemet_and_word() -> None:
 
 
 def test_no_cut_at_narrow_non_breaking_space() -> None:
-    html = f"<p>Vraiment{NNBSP}? Oui.</p>"
-    assert teaser_split(html, chars=8) == f"<p>Vraiment{NNBSP}?…</p>"
+    html = f"<p>Vraiment{NNBSP}? Oui bien sûr.</p>"
+    assert teaser_split(html, chars=10) == f"<p>Vraiment{NNBSP}?…</p>"
+    assert teaser_split(html, chars=14) == f"<p>Vraiment{NNBSP}? Oui…</p>"
 
 
 def test_typographic_apostrophe_is_part_of_the_word() -> None:
@@ -324,7 +353,7 @@ def test_one_long_paragraph_is_cut_at_a_word_boundary() -> None:
     assert split.body_html.count("<p>") == 1
     assert len(split.teaser_text) <= 1000
     assert len(split.teaser_text) > 990
-    assert_ends_on_word_boundary(split.teaser_text, split.body_text)
+    assert_ends_on_word_boundary(split.teaser_text, split.body_text, 1000)
     assert split.teaser_html.endswith("…</p>")
     assert_well_formed(split.teaser_html)
 
