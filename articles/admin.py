@@ -97,13 +97,15 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Publier (ou programmer) les articles choisis")
+    @admin.action(
+        description="Publier (ou programmer) les articles choisis", permissions=["change"]
+    )
     def publish(self, request, queryset):
         for article in queryset:
             services.article_publish(article=article)
         self.message_user(request, f"{queryset.count()} article(s) publié(s).", messages.SUCCESS)
 
-    @admin.action(description="Dépublier (repasser en brouillon)")
+    @admin.action(description="Dépublier (repasser en brouillon)", permissions=["change"])
     def unpublish(self, request, queryset):
         for article in queryset:
             services.article_unpublish(article=article)

@@ -143,6 +143,9 @@ REST_FRAMEWORK = {
         "auth": os.environ.get("IMAGO_AUTH_THROTTLE", "20/min"),
         "comments": os.environ.get("IMAGO_COMMENT_THROTTLE", "10/hour"),
     },
+    # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
+    # X-Forwarded-For cannot dodge the throttles.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -7,9 +7,16 @@ from django.utils.html import format_html
 
 from imago.forms import LinesField
 
-from . import services, stripe_gateway, webhooks
+from . import services, stripe_gateway, stripe_sync, webhooks
 from .access import entitlement_q
 from .models import Customer, Offer, Subscription, WebhookEvent
+
+PRICE_FIELDS = ("price_cents", "currency", "interval")
+OFFER_SYNCED = "Nouveau prix envoyé à Stripe ({price}) ; les abonnés actuels gardent le leur."
+OFFER_SYNC_FAILED = (
+    "Stripe n'a pas reçu le nouveau prix ({error}) : le paiement de cette offre est suspendu "
+    "jusqu'à « manage.py sync_offers »."
+)
 
 
 class OfferForm(forms.ModelForm):
@@ -28,6 +35,24 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["stripe_product_id", "stripe_price_id"]
+
+    def save_model(self, request, obj, form, change):
+        """A new price reaches Stripe at once, or checkout stops until it does.
+
+        Readers must never be charged another amount than the one they were shown.
+        """
+        repriced = change and bool(set(form.changed_data) & set(PRICE_FIELDS))
+        if repriced:
+            obj.stripe_price_id = ""  # until Stripe has the new price
+        super().save_model(request, obj, form, change)
+        if not repriced or not stripe_gateway.is_configured():
+            return
+        try:
+            stripe_sync.offer_sync(offer=obj)
+        except stripe_gateway.StripeCallFailed as error:
+            self.message_user(request, OFFER_SYNC_FAILED.format(error=error), messages.WARNING)
+        else:
+            self.message_user(request, OFFER_SYNCED.format(price=obj.stripe_price_id))
 
 
 class HasAccessFilter(admin.SimpleListFilter):
@@ -102,7 +127,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
         if obj.source == Subscription.Source.STRIPE:
             # Stripe is the source of truth: staff change it in the Stripe dashboard.
             return ["stripe_dashboard", *(f.name for f in Subscription._meta.fields)]
-        return self.readonly_fields
+        # A grant is extended or revoked, never moved to another reader.
+        return [*self.readonly_fields, "user", "offer"]
 
     @admin.display(description="tableau de bord Stripe")
     def stripe_dashboard(self, obj):
@@ -125,7 +151,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         )
         obj.pk = grant.pk
 
-    @admin.action(description="Révoquer l'accès offert")
+    @admin.action(description="Révoquer l'accès offert", permissions=["change"])
     def revoke(self, request, queryset):
         revoked = sum(
             services.complimentary_revoke(subscription=subscription) for subscription in queryset

@@ -22,11 +22,12 @@ PAYMENT_DUE = (
 )
 
 # Stripe subscriptions still alive though they give no access now: a new checkout
-# would bill the reader twice once the old one is paid.
+# would bill the reader twice once the old one is paid. Not `incomplete`: its first
+# payment never went through and Stripe lets it expire within a day, so a new
+# checkout is the reader's way to try again.
 AWAITING_PAYMENT = [
     Subscription.Status.PAST_DUE,
     Subscription.Status.UNPAID,
-    Subscription.Status.INCOMPLETE,
     Subscription.Status.PAUSED,
 ]
 

@@ -121,8 +121,16 @@ def offer_sync(*, offer: Offer) -> OfferSyncResult:
             currency=offer.currency,
             interval=offer.interval,
             offer_slug=offer.slug,
+            # The price it replaces is part of the key: going back to an earlier amount
+            # must make a new Price, not replay the one archived since.
             idempotency_key=_offer_key(
-                offer, "price", product_id, offer.price_cents, offer.currency, offer.interval
+                offer,
+                "price",
+                product_id,
+                offer.price_cents,
+                offer.currency,
+                offer.interval,
+                current["id"] if current else "first",
             ),
         )
         result.changes.append(f"price {price['id']} created")

@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.services import BAD_CREDENTIALS, EMAIL_TAKEN
@@ -142,3 +143,20 @@ def test_me_with_expired_access_shows_it_without_access():
 
     assert data["has_access"] is False
     assert data["subscription"]["source"] == "complimentary"
+
+
+def test_sign_in_is_throttled_whatever_x_forwarded_for_says(anonymous_client, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
+    UserFactory(email="lea@example.org")
+
+    statuses = [
+        anonymous_client.post(
+            "/api/v1/auth/token/",
+            {"email": "lea@example.org", "password": "devine"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}",
+        ).status_code
+        for attempt in range(3)
+    ]
+
+    assert statuses == [400, 400, 429]

@@ -89,7 +89,7 @@ def test_checkout_is_409_for_a_paying_subscriber(stripe_fake, synced_offer):
     assert response.status_code == HTTPStatus.CONFLICT
 
 
-@pytest.mark.parametrize("status", ["past_due", "unpaid", "incomplete", "paused"])
+@pytest.mark.parametrize("status", ["past_due", "unpaid", "paused"])
 def test_checkout_is_409_while_a_stripe_subscription_awaits_payment(
     stripe_fake, synced_offer, status
 ):
@@ -109,8 +109,11 @@ def test_checkout_is_409_while_a_stripe_subscription_awaits_payment(
     assert stripe_fake.calls_to("POST", "/v1/checkout/sessions") == []
 
 
-def test_checkout_is_open_again_after_a_canceled_subscription(stripe_fake, synced_offer):
-    sub = StripeSubscriptionFactory(offer=synced_offer, status="canceled")
+@pytest.mark.parametrize("status", ["canceled", "incomplete", "incomplete_expired"])
+def test_checkout_is_open_after_a_subscription_that_bills_no_more(
+    stripe_fake, synced_offer, status
+):
+    sub = StripeSubscriptionFactory(offer=synced_offer, status=status)
 
     assert checkout(client_for(sub.user)).status_code == HTTPStatus.OK
 

@@ -106,3 +106,68 @@ def test_a_manager_sees_customers(manager_client, stripe_fake):
 
     assert response.status_code == HTTPStatus.OK
     assert "https://dashboard.stripe.com/test/customers/cus_123" in response.content.decode()
+
+
+def offer_form(offer, **changes) -> dict:
+    data = {
+        "name": offer.name,
+        "slug": offer.slug,
+        "tagline": offer.tagline,
+        "price_cents": offer.price_cents,
+        "currency": offer.currency,
+        "interval": offer.interval,
+        "benefits": "\n".join(offer.benefits),
+        "is_active": "on",
+        "position": offer.position,
+    }
+    return {**data, **changes}
+
+
+def test_a_new_price_in_the_admin_reaches_stripe_at_once(manager_client, stripe_fake, synced_offer):
+    old_price_id = synced_offer.stripe_price_id
+
+    response = manager_client.post(
+        f"/admin/subscriptions/offer/{synced_offer.pk}/change/",
+        offer_form(synced_offer, price_cents=2900),
+    )
+
+    assert response.status_code == 302
+    synced_offer.refresh_from_db()
+    assert synced_offer.stripe_price_id != old_price_id
+    assert stripe_fake.objects["price"][synced_offer.stripe_price_id]["unit_amount"] == 2900
+
+
+def test_a_new_price_stripe_cannot_take_suspends_checkout_of_the_offer(
+    manager_client, offer, reader_client
+):
+    """Without Stripe the displayed 29 € must never be charged at the old 23 €."""
+    offer.stripe_price_id = "price_old_2300"
+    offer.save()
+
+    manager_client.post(
+        f"/admin/subscriptions/offer/{offer.pk}/change/", offer_form(offer, price_cents=2900)
+    )
+
+    offer.refresh_from_db()
+    assert offer.stripe_price_id == ""
+
+
+def test_a_complimentary_grant_cannot_be_moved_to_another_reader(manager_client):
+    from subscriptions.tests.factories import ComplimentaryFactory
+
+    grant, other = ComplimentaryFactory(), ComplimentaryFactory()
+
+    response = manager_client.post(
+        f"/admin/subscriptions/subscription/{grant.pk}/change/",
+        {
+            "user": other.user.pk,
+            "current_period_end_0": "31/12/2099",
+            "current_period_end_1": "12:00:00",
+            "note": "",
+        },
+    )
+
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.user != other.user
+    assert grant.current_period_end.year == 2099

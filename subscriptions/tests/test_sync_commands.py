@@ -94,6 +94,26 @@ def test_a_new_price_makes_a_new_stripe_price_and_keeps_subscribers_on_theirs(
     assert subscription.offer == synced_offer
 
 
+def test_going_back_to_an_earlier_price_makes_an_active_price_again(
+    stripe_fake, synced_offer, reader_client
+):
+    """Stripe replays a create with the same idempotency key: the key must differ."""
+    first_price_id = synced_offer.stripe_price_id
+    for cents in (2500, 2300):
+        synced_offer.price_cents = cents
+        synced_offer.save()
+        run("sync_offers")
+
+    synced_offer.refresh_from_db()
+    price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    assert synced_offer.stripe_price_id != first_price_id
+    assert (price["unit_amount"], price["active"]) == (2300, True)
+    response = reader_client.post(
+        "/api/v1/subscriptions/checkout/", {"offer": synced_offer.slug}, format="json"
+    )
+    assert response.status_code == 200
+
+
 def test_sync_offers_leaves_inactive_offers_alone(stripe_fake, offer):
     OfferFactory(slug="ancienne-offre", is_active=False)
 
