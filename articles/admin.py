@@ -158,7 +158,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["body", "user__email", "article__title"]
     list_select_related = ["article", "user"]
     readonly_fields = ["article", "user", "body", "created_at", "moderated_at", "moderated_by"]
-    fields = [*readonly_fields[:3], "status", *readonly_fields[3:]]
+    fields = ["article", "user", "body", "status", "created_at", "moderated_at", "moderated_by"]
     actions = ["approve", "reject"]
 
     def get_queryset(self, request):

@@ -48,6 +48,7 @@ DETAIL_FIELDS = (
     "teaser_html",
     "teaser_note_numbers",
     "remaining_percent",
+    "word_count",
     "series_position",
     "series",
 )

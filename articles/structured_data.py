@@ -41,7 +41,7 @@ def news_article(article, *, authors: list, locked: bool) -> dict:
         }
     if not locked:
         data["articleBody"] = article.full_text
-        data["wordCount"] = len(article.full_text.split())
+        data["wordCount"] = article.word_count
     return data
 
 

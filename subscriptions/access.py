@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Subscription
@@ -63,6 +63,8 @@ def current_subscription(user, at: datetime | None = None) -> Subscription | Non
     at = at or timezone.now()
     subscriptions = Subscription.objects.filter(user=user).select_related("offer")
     return (
-        subscriptions.filter(entitlement_q(at=at)).order_by("-current_period_end").first()
+        subscriptions.filter(entitlement_q(at=at))
+        .order_by(F("current_period_end").desc(nulls_first=True))
+        .first()
         or subscriptions.order_by("-created_at").first()
     )

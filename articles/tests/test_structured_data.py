@@ -50,6 +50,7 @@ def test_subscriber_gets_the_body_and_the_paywall_markup(subscriber_client):
     assert data["isAccessibleForFree"] is False
     assert "hasPart" in data
     assert HIDDEN_SENTENCE in data["articleBody"]
+    assert data["wordCount"] == article.word_count  # stored at save, not counted per request
 
 
 def test_free_article_is_accessible_for_free(anonymous_client):
