@@ -14,6 +14,9 @@ from subscriptions.tests.factories import ComplimentaryFactory, OfferFactory
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Tests check passwords, they need not protect them: production's PBKDF2 costs a
+    # third of a second per hash and was most of the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     # Production's manifest storage needs collectstatic; tests render without it.
     settings.STORAGES = {

@@ -1,15 +1,13 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from imago.exceptions import DomainError
 
+from .models import User
+
 EMAIL_TAKEN = "Un compte existe déjà avec cette adresse e-mail."
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
-
-User = get_user_model()
-
 
 def user_register(*, email: str, password: str) -> tuple[User, Token]:
     """Create a reader account and its API token."""
@@ -33,5 +31,5 @@ def token_for(*, email: str, password: str) -> Token:
     return token
 
 
-def token_revoke(*, user) -> None:
+def token_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()

@@ -29,7 +29,8 @@ class ArticleForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         status, published_at = data.get("status"), data.get("published_at")
         if status == Article.Status.PUBLISHED and not published_at:
             data["published_at"] = timezone.now()

@@ -5,20 +5,23 @@ anonymous reader: a subscriber-only article gives its standfirst and teaser,
 flagged "réservé aux abonnés", never a word past the split.
 """
 
+from datetime import datetime
+
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from . import selectors
 from .models import Article, Rubric
+from .reading import ANONYMOUS
+from .selectors import FeedEntry
 from .structured_data import article_url
 
 FEED_SIZE = 30
 SUBSCRIBERS_ONLY = "réservé aux abonnés"
-ANONYMOUS = selectors.Reader(user=AnonymousUser(), has_access=False)
 
 
 class ArticleFeed(Feed):
@@ -26,44 +29,39 @@ class ArticleFeed(Feed):
     description = "Les derniers articles de Docteur Imago, l’actualité de l’imagerie médicale."
     language = "fr"
 
-    def link(self):
+    def link(self) -> str:
         return settings.SITE_URL
 
-    def items(self, rubric: Rubric | None = None):
-        articles = selectors.feed_articles(reader=ANONYMOUS)
-        if rubric is not None:
-            articles = articles.filter(rubric=rubric)
-        return articles[:FEED_SIZE]
+    def items(self) -> list[FeedEntry]:
+        return selectors.feed_entries(reader=ANONYMOUS, limit=FEED_SIZE)
 
-    def item_title(self, article: Article) -> str:
-        return article.title
+    def item_title(self, entry: FeedEntry) -> str:
+        return entry.article.title
 
-    def item_link(self, article: Article) -> str:
-        return article_url(article.slug)
+    def item_link(self, entry: FeedEntry) -> str:
+        return article_url(entry.article.slug)
 
-    def item_description(self, article: Article) -> str:
-        standfirst = f"<p>{escape(article.standfirst)}</p>"
-        if article.access == Article.Access.FREE:
-            return standfirst + article.full_html
-        return (
-            f"{standfirst}{article.teaser_html}<p><strong>Article {SUBSCRIBERS_ONLY}</strong></p>"
-        )
+    def item_description(self, entry: FeedEntry) -> str:
+        standfirst = f"<p>{escape(entry.article.standfirst)}</p>"
+        if not entry.locked:
+            return standfirst + entry.html
+        return f"{standfirst}{entry.html}<p><strong>Article {SUBSCRIBERS_ONLY}</strong></p>"
 
-    def item_author_name(self, article: Article) -> str:
-        return ", ".join(byline.author.full_name for byline in article.bylines.all())
+    def item_author_name(self, entry: FeedEntry) -> str:
+        return ", ".join(byline.author.full_name for byline in entry.article.bylines.all())
 
-    def item_pubdate(self, article: Article):
-        return article.published_at
+    def item_pubdate(self, entry: FeedEntry) -> datetime | None:
+        return entry.article.published_at
 
-    def item_updateddate(self, article: Article):
-        return max(article.updated_at, article.published_at)
+    def item_updateddate(self, entry: FeedEntry) -> datetime:
+        return entry.article.modified_at
 
-    def item_categories(self, article: Article) -> list[str]:
-        flags = [SUBSCRIBERS_ONLY] if article.access == Article.Access.SUBSCRIBERS else []
-        return [article.rubric.name, *flags]
+    def item_categories(self, entry: FeedEntry) -> list[str]:
+        subscribers_only = entry.article.access == Article.Access.SUBSCRIBERS
+        return [entry.article.rubric.name, *([SUBSCRIBERS_ONLY] if subscribers_only else [])]
 
-    def item_guid(self, article: Article) -> str:
-        return article_url(article.slug)
+    def item_guid(self, entry: FeedEntry) -> str:
+        return article_url(entry.article.slug)
 
 
 class AtomArticleFeed(ArticleFeed):
@@ -72,14 +70,14 @@ class AtomArticleFeed(ArticleFeed):
 
 
 class RubricFeed(ArticleFeed):
-    def get_object(self, request, slug: str) -> Rubric:
+    def get_object(self, request: HttpRequest, slug: str) -> Rubric:
         return get_object_or_404(Rubric, slug=slug)
 
-    def title(self, rubric: Rubric) -> str:
+    def title(self, rubric: Rubric) -> str:  # type: ignore[override]
         return f"{settings.SITE_NAME} — {rubric.name}"
 
-    def items(self, rubric: Rubric):
-        return super().items(rubric)
+    def items(self, rubric: Rubric) -> list[FeedEntry]:  # type: ignore[override]
+        return selectors.feed_entries(reader=ANONYMOUS, rubric=rubric, limit=FEED_SIZE)
 
 
 class AtomRubricFeed(RubricFeed):

@@ -1,7 +1,8 @@
 import django_filters
 
 from .models import Article, Author, Rubric
-from .selectors import article_search, reader_of
+from .reading import reader_of
+from .selectors import article_search
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -88,7 +90,7 @@ class Article(models.Model):
     published_at = models.DateTimeField("publié le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
-    authors = models.ManyToManyField(
+    authors: "models.ManyToManyField[Author, ArticleAuthor]" = models.ManyToManyField(
         Author, through="ArticleAuthor", related_name="articles", verbose_name="auteurs"
     )
     image_url = models.URLField("image", max_length=500, blank=True)
@@ -145,13 +147,8 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.refresh_split()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | set(self.DERIVED_FIELDS)
-        super().save(*args, **kwargs)
-
+    # What the derived fields are computed from.
+    SPLIT_SOURCES = frozenset({"body", "teaser_chars"})
     DERIVED_FIELDS = (
         "body_html",
         "body_text",
@@ -162,6 +159,20 @@ class Article(models.Model):
         "reading_minutes",
         "word_count",
     )
+
+    def save(self, *args, **kwargs):
+        """Save, recomputing the split whenever what it is computed from is saved."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.SPLIT_SOURCES & set(update_fields):
+            self.refresh_split()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+
+    @property
+    def modified_at(self) -> datetime:
+        """When readers last saw it change: an edit before publication is not an update."""
+        return max(self.updated_at, self.published_at or self.updated_at)
 
     def refresh_split(self) -> None:
         split = paywall.article_split(

@@ -82,7 +82,9 @@ class _NoteCallProcessor(InlineProcessor):
     """
 
     # camelCase names below are imposed by Python-Markdown.
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+    def handleMatch(  # type: ignore[override]  # the stubs type Pattern's, not InlineProcessor's
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         number = str(int(m.group(1)))
         sup = etree.Element("sup", {"class": "note-call"})
         link = etree.SubElement(sup, "a", {"href": f"#note-{number}"})

@@ -1,4 +1,7 @@
-"""Reads. The paywall decision is made here, once, from one answer of `access`."""
+"""Reads: published content with exactly the columns a response needs.
+
+What a reader may read in full is decided by `reading`; the selectors only ask it.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +16,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -22,9 +23,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from imago.exceptions import DomainError
-from subscriptions.access import has_access
+from subscriptions.selectors import active_offers
 
-from .models import Article, ArticleAuthor, Author, Brief, Comment, Series
+from . import reading
+from .models import Article, ArticleAuthor, Author, Brief, Comment, Rubric, Series
+from .reading import ArticleReading, Reader, SeriesRef
 
 # What a summary shows; the body and its derived texts are never loaded for a list.
 SUMMARY_FIELDS = (
@@ -53,31 +56,6 @@ DETAIL_FIELDS = (
     "series",
 )
 
-Access = Article.Access
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who is reading, and whether they may read subscriber-only text, decided once."""
-
-    user: object
-    has_access: bool
-
-    @property
-    def is_anonymous(self) -> bool:
-        return not (self.user and self.user.is_authenticated)
-
-
-def reader_for(user, at: datetime | None = None) -> Reader:
-    return Reader(user=user, has_access=has_access(user, at=at))
-
-
-def reader_of(request) -> Reader:
-    """The request's reader, decided once and kept on the request."""
-    if not hasattr(request, "reader"):
-        request.reader = reader_for(request.user)
-    return request.reader
-
 
 def _bylines(*author_fields: str) -> Prefetch:
     fields = ("id", "slug", "full_name", *author_fields)
@@ -101,27 +79,20 @@ def _approved_comment_count() -> Coalesce:
     return Coalesce(Subquery(approved, output_field=IntegerField()), 0)
 
 
-def _readable(field: str, *, reader: Reader) -> F | Case:
-    """`field` where this reader may read the whole article, else an empty string."""
-    if reader.has_access:
-        return F(field)
-    return Case(
-        When(access=Access.FREE, then=F(field)), default=Value(""), output_field=TextField()
-    )
-
-
 def article_summaries(*, reader: Reader, at: datetime | None = None) -> QuerySet[Article]:
+    """Published articles as summaries, with `locked` for this reader."""
     return (
         Article.objects.published(at)
         .select_related("rubric")
         .only(*SUMMARY_FIELDS)
-        .annotate(comment_count=_approved_comment_count())
+        .annotate(comment_count=_approved_comment_count(), locked=reading.locked(reader, at=at))
         .prefetch_related(_bylines())
     )
 
 
 def article_search(queryset: QuerySet[Article], *, reader: Reader, terms: str) -> QuerySet[Article]:
     """Search public text, and the full text only where this reader may read it."""
+    readable = reading.readable_q(reader)
     condition = Q()
     for term in terms.split():
         public = (
@@ -129,67 +100,122 @@ def article_search(queryset: QuerySet[Article], *, reader: Reader, terms: str) -
             | Q(standfirst__icontains=term)
             | Q(teaser_text__icontains=term)
         )
-        readable = Q(body_text__icontains=term)
-        if not reader.has_access:
-            readable &= Q(access=Access.FREE)
-        condition &= public | readable
+        condition &= public | (Q(body_text__icontains=term) & readable)
     return queryset.filter(condition)
 
 
-def article_detail(*, slug: str, reader: Reader, at: datetime | None = None) -> Article:
-    """The article with exactly what this reader may see.
+def article_reading(*, slug: str, reader: Reader, at: datetime | None = None) -> ArticleReading:
+    """The article with exactly what this reader may see of it.
 
-    For a reader without access the full body is not even fetched: `full_html`
-    is the body of a free article and empty for a subscriber-only one.
+    For a reader without access the full body is not even fetched: the query reads
+    it only where `reading.readable_q` holds, and the same sources say how it opened.
     """
+    at = at or timezone.now()
     queryset = (
         Article.objects.published(at)
         .select_related("rubric", "series")
         .only(*DETAIL_FIELDS, "series__slug", "series__name", "series__total")
         .annotate(
             comment_count=_approved_comment_count(),
-            full_html=_readable("body_html", reader=reader),
-            full_text=_readable("body_text", reader=reader),
+            opened_by=reading.opened_by(reader, at=at),
+            full_html=reading.when_readable(reader, "body_html", at=at),
+            full_text=reading.when_readable(reader, "body_text", at=at),
         )
         .prefetch_related(_bylines("organisation", "titles", "website"), "notes")
     )
     article = get_object_or_404(queryset, slug=slug)
-    article.is_locked = is_locked(article, reader=reader)
-    return article
-
-
-def feed_articles(*, reader: Reader, at: datetime | None = None) -> QuerySet[Article]:
-    """Newest articles with their public text, and the whole body only where readable."""
-    return (
-        Article.objects.published(at)
-        .select_related("rubric")
-        .only(*SUMMARY_FIELDS, "teaser_html")
-        .annotate(full_html=_readable("body_html", reader=reader))
-        .prefetch_related(_bylines())
+    series = _series_ref(article, at=at)
+    notes = tuple(article.notes.all())
+    access = reading.access_of(reader, article.opened_by)
+    if access is not None:
+        return ArticleReading(
+            article=article,
+            complete=True,
+            html=article.full_html,
+            text=article.full_text,
+            notes=notes,
+            remaining_percent=None,
+            access=access,
+            paywall=None,
+            series=series,
+        )
+    called = set(article.teaser_note_numbers)
+    return ArticleReading(
+        article=article,
+        complete=False,
+        html=article.teaser_html,
+        text="",
+        notes=tuple(note for note in notes if note.number in called),
+        remaining_percent=article.remaining_percent,
+        access=None,
+        paywall=reading.paywall_for(
+            reader, remaining_percent=article.remaining_percent, offers=tuple(active_offers())
+        ),
+        series=series,
     )
 
 
-def series_parts(series: Series, at: datetime | None = None) -> list[Article]:
-    """The published parts of a series, in series order (titles only)."""
-    return list(
+def _series_ref(article: Article, *, at: datetime) -> SeriesRef | None:
+    if article.series is None:
+        return None
+    parts = (
         Article.objects.published(at)
-        .filter(series=series)
+        .filter(series=article.series)
         .only("slug", "title", "series_position")
         .order_by("series_position", "published_at")
     )
+    return SeriesRef(series=article.series, position=article.series_position, parts=tuple(parts))
 
 
-def series_detail(*, slug: str) -> Series:
-    return get_object_or_404(Series, slug=slug)
+@dataclass(frozen=True)
+class FeedEntry:
+    article: Article
+    locked: bool
+    html: str  # the whole body where the reader may read it, else the teaser
 
 
-def series_part_summaries(*, series: Series, reader: Reader) -> QuerySet[Article]:
-    return (
+def feed_entries(
+    *, reader: Reader, rubric: Rubric | None = None, limit: int, at: datetime | None = None
+) -> list[FeedEntry]:
+    """The newest articles, each with the text this reader may read of it."""
+    articles = (
+        Article.objects.published(at)
+        .select_related("rubric")
+        .only(*SUMMARY_FIELDS, "teaser_html")
+        .annotate(
+            locked=reading.locked(reader, at=at),
+            full_html=reading.when_readable(reader, "body_html", at=at),
+        )
+        .prefetch_related(_bylines())
+    )
+    if rubric is not None:
+        articles = articles.filter(rubric=rubric)
+    return [
+        FeedEntry(
+            article=article,
+            locked=article.locked,
+            html=article.teaser_html if article.locked else article.full_html,
+        )
+        for article in articles[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class SeriesListing:
+    series: Series
+    parts: QuerySet[Article]
+
+
+def series_listing(*, slug: str, reader: Reader) -> SeriesListing:
+    """A series and its published parts in series order, as summaries for this reader."""
+    series = get_object_or_404(Series, slug=slug)
+    parts = (
         article_summaries(reader=reader)
         .filter(series=series)
         .only(*SUMMARY_FIELDS, "series_position")
         .order_by("series_position", "published_at")
     )
+    return SeriesListing(series=series, parts=parts)
 
 
 DISCUSSION_LOGIN_REQUIRED = "Connectez-vous avec un abonnement pour lire cette discussion."
@@ -199,13 +225,16 @@ DISCUSSION_SUBSCRIPTION_REQUIRED = "La discussion de cet article est réservée 
 def discussion_article(*, slug: str, reader: Reader, at: datetime | None = None) -> Article:
     """A published article whose discussion this reader may read and join.
 
-    The discussion of a subscriber-only article is gated like its text: comments
-    may quote what lies past the split.
+    The discussion of an article is gated like its text: comments may quote what
+    lies past the split.
     """
     article = get_object_or_404(
-        Article.objects.published(at).only("id", "slug", "access"), slug=slug
+        Article.objects.published(at)
+        .only("id", "slug", "access")
+        .annotate(locked=reading.locked(reader, at=at)),
+        slug=slug,
     )
-    if is_locked(article, reader=reader):
+    if article.locked:
         if reader.is_anonymous:
             raise DomainError(DISCUSSION_LOGIN_REQUIRED, code="login_required", status_code=401)
         raise DomainError(
@@ -220,18 +249,6 @@ def approved_comments(article: Article) -> QuerySet[Comment]:
         .select_related("user")
         .only("id", "body", "created_at", "user__first_name", "user__last_name")
     )
-
-
-def is_locked(article: Article, *, reader: Reader) -> bool:
-    return article.access == Access.SUBSCRIBERS and not reader.has_access
-
-
-def visible_notes(article: Article) -> list:
-    notes = list(article.notes.all())
-    if not article.is_locked:
-        return notes
-    called = set(article.teaser_note_numbers)
-    return [note for note in notes if note.number in called]
 
 
 def author_list() -> QuerySet[Author]:

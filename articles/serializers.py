@@ -1,14 +1,15 @@
+from typing import get_args
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from subscriptions.serializers import OfferSerializer
 
 from . import dates
-from .models import Article, Author, Brief, Comment, Note, Rubric, Series
-from .selectors import is_locked
+from .models import Article, Author, Brief, Comment, Note, Rubric
+from .reading import ArticleReading, Paywall, Reason, Via
 from .structured_data import news_article
 
-PAYWALL_MESSAGE = "Il vous reste {percent}% de l'article à lire"
 COMMENT_MAX_CHARS = 3000
 ANONYMOUS_COMMENTER = "Un lecteur"
 
@@ -37,7 +38,9 @@ class ImageSerializer(serializers.Serializer):
 class ArticleSummarySerializer(serializers.ModelSerializer):
     rubric = RubricSerializer()
     authors = serializers.SerializerMethodField()
-    locked = serializers.SerializerMethodField()
+    locked = serializers.BooleanField(
+        read_only=True, help_text="True when reading it in full needs access the caller lacks."
+    )
     image = serializers.SerializerMethodField()
     published_display = serializers.SerializerMethodField()
     updated_display = serializers.SerializerMethodField()
@@ -63,11 +66,11 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(AuthorRefSerializer(many=True))
-    def get_authors(self, article) -> list[dict]:
-        return AuthorRefSerializer([b.author for b in article.bylines.all()], many=True).data
-
-    def get_locked(self, article) -> bool:
-        return is_locked(article, reader=self.context["reader"])
+    def get_authors(self, article: Article) -> list[dict[str, str]]:
+        return [
+            {"slug": byline.author.slug, "full_name": byline.author.full_name}
+            for byline in article.bylines.all()
+        ]
 
     def get_published_display(self, article) -> str:
         return dates.published_display(article.published_at)
@@ -94,14 +97,39 @@ class NoteSerializer(serializers.ModelSerializer):
 class ContentSerializer(serializers.Serializer):
     complete = serializers.BooleanField()
     html = serializers.CharField()
-    remaining_percent = serializers.IntegerField(required=False)
+    remaining_percent = serializers.IntegerField(
+        required=False, help_text="Only when not complete: the share of the text still hidden."
+    )
     notes = NoteSerializer(many=True)
+
+    def to_representation(self, reading: ArticleReading) -> dict:
+        content = {
+            "complete": reading.complete,
+            "html": reading.html,
+            "notes": NoteSerializer(reading.notes, many=True).data,
+        }
+        if not reading.complete:
+            content["remaining_percent"] = reading.remaining_percent
+        return content
+
+
+class AccessSerializer(serializers.Serializer):
+    via = serializers.ChoiceField(
+        choices=list(get_args(Via)), help_text="How the article was opened to the caller."
+    )
 
 
 class PaywallSerializer(serializers.Serializer):
     message = serializers.CharField()
-    reason = serializers.ChoiceField(choices=["login_required", "subscription_required"])
+    reason = serializers.ChoiceField(choices=list(get_args(Reason)))
     offers = OfferSerializer(many=True)
+
+    def to_representation(self, paywall: Paywall) -> dict:
+        return {
+            "message": paywall.message,
+            "reason": paywall.reason,
+            "offers": OfferSerializer(paywall.offers, many=True).data,
+        }
 
 
 class SeriesPartSerializer(serializers.Serializer):
@@ -111,72 +139,43 @@ class SeriesPartSerializer(serializers.Serializer):
 
 
 class SeriesRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
+    slug = serializers.CharField(source="series.slug")
+    name = serializers.CharField(source="series.name")
     position = serializers.IntegerField()
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(source="series.total")
     parts = SeriesPartSerializer(many=True, help_text="The published parts, this one included.")
 
 
-class ArticleDetailSerializer(ArticleSummarySerializer):
-    """The article as this reader may see it; the view passes what the selector decided."""
+# Detail fields that come from the reading; every other one from its article.
+READING_FIELDS = ("locked", "series", "content", "access", "paywall", "structured_data")
 
-    content = serializers.SerializerMethodField()
-    paywall = serializers.SerializerMethodField()
-    series = serializers.SerializerMethodField()
+
+class ArticleDetailSerializer(ArticleSummarySerializer):
+    """An article as the caller may read it: its summary, then its content and paywall."""
+
+    locked = serializers.BooleanField(read_only=True)
+    series = SeriesRefSerializer(allow_null=True, read_only=True)
+    content = ContentSerializer(source="*", read_only=True)
+    access = AccessSerializer(
+        allow_null=True, read_only=True, help_text="How it was opened; null when locked."
+    )
+    paywall = PaywallSerializer(allow_null=True, read_only=True)
     structured_data = serializers.SerializerMethodField()
 
     class Meta(ArticleSummarySerializer.Meta):
-        fields = [
-            *ArticleSummarySerializer.Meta.fields,
-            "series",
-            "content",
-            "paywall",
-            "structured_data",
-        ]
+        fields = [*ArticleSummarySerializer.Meta.fields, *READING_FIELDS[1:]]
 
-    def get_locked(self, article) -> bool:
-        return article.is_locked
+    def to_representation(self, reading: ArticleReading) -> dict:
+        data = {}
+        for field in self._readable_fields:
+            source = reading if field.field_name in READING_FIELDS else reading.article
+            value = field.get_attribute(source)
+            data[field.field_name] = None if value is None else field.to_representation(value)
+        return data
 
-    @extend_schema_field(ContentSerializer)
-    def get_content(self, article) -> dict:
-        notes = NoteSerializer(self.context["notes"], many=True).data
-        if not article.is_locked:
-            return {"complete": True, "html": article.full_html, "notes": notes}
-        return {
-            "complete": False,
-            "html": article.teaser_html,
-            "remaining_percent": article.remaining_percent,
-            "notes": notes,
-        }
-
-    @extend_schema_field(PaywallSerializer(allow_null=True))
-    def get_paywall(self, article) -> dict | None:
-        if not article.is_locked:
-            return None
-        reader = self.context["reader"]
-        return {
-            "message": PAYWALL_MESSAGE.format(percent=article.remaining_percent),
-            "reason": "login_required" if reader.is_anonymous else "subscription_required",
-            "offers": OfferSerializer(self.context["offers"], many=True).data,
-        }
-
-    @extend_schema_field(SeriesRefSerializer(allow_null=True))
-    def get_series(self, article) -> dict | None:
-        if article.series is None:
-            return None
-        return {
-            "slug": article.series.slug,
-            "name": article.series.name,
-            "position": article.series_position,
-            "total": article.series.total,
-            "parts": SeriesPartSerializer(self.context["series_parts"], many=True).data,
-        }
-
-    def get_structured_data(self, article) -> dict:
+    def get_structured_data(self, reading: ArticleReading) -> dict:
         """schema.org NewsArticle JSON-LD; no articleBody for a locked article."""
-        authors = [byline.author for byline in article.bylines.all()]
-        return news_article(article, authors=authors, locked=article.is_locked)
+        return news_article(reading)
 
 
 class AuthorSerializer(serializers.ModelSerializer):
@@ -220,9 +219,10 @@ class SeriesPartSummarySerializer(ArticleSummarySerializer):
         fields = ["position", *ArticleSummarySerializer.Meta.fields]
 
 
-class SeriesSerializer(serializers.ModelSerializer):
-    parts = SeriesPartSummarySerializer(many=True, read_only=True, help_text="Published parts.")
+class SeriesSerializer(serializers.Serializer):
+    """A series and its published parts, in order."""
 
-    class Meta:
-        model = Series
-        fields = ["slug", "name", "total", "parts"]
+    slug = serializers.CharField(source="series.slug")
+    name = serializers.CharField(source="series.name")
+    total = serializers.IntegerField(source="series.total")
+    parts = SeriesPartSummarySerializer(many=True, read_only=True, help_text="Published parts.")

@@ -17,6 +17,14 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     return article
 
 
+def article_split_refresh(*, article: Article) -> Article:
+    """Recompute the teaser split of an article written without `save()` (loaddata, bulk
+    inserts), or after PAYWALL_TEASER_CHARS changed."""
+    article.refresh_split()
+    article.save(update_fields=Article.DERIVED_FIELDS)
+    return article
+
+
 def article_unpublish(*, article: Article) -> Article:
     article.status = Status.DRAFT
     article.save(update_fields=["status"])

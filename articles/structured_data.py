@@ -6,8 +6,13 @@ readers is not taken for cloaking. The text past the split never goes in here fo
 a reader without access.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.timezone import localtime
+
+from .models import Article, Author
+from .reading import ArticleReading
 
 PAYWALL_CSS_SELECTOR = ".paywall"
 
@@ -16,18 +21,19 @@ def article_url(slug: str) -> str:
     return settings.ARTICLE_URL_TEMPLATE.format(slug=slug)
 
 
-def news_article(article, *, authors: list, locked: bool) -> dict:
-    free = article.access == article.Access.FREE
-    data = {
+def news_article(reading: ArticleReading) -> dict[str, Any]:
+    article = reading.article
+    free = article.access == Article.Access.FREE
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.standfirst,
         "datePublished": localtime(article.published_at).isoformat(),
-        "dateModified": localtime(max(article.updated_at, article.published_at)).isoformat(),
+        "dateModified": localtime(article.modified_at).isoformat(),
         "mainEntityOfPage": {"@type": "WebPage", "@id": article_url(article.slug)},
         "articleSection": article.rubric.name,
-        "author": [_person(author) for author in authors],
+        "author": [_person(byline.author) for byline in article.bylines.all()],
         "publisher": _publisher(),
         "isAccessibleForFree": free,
     }
@@ -39,14 +45,14 @@ def news_article(article, *, authors: list, locked: bool) -> dict:
             "isAccessibleForFree": False,
             "cssSelector": PAYWALL_CSS_SELECTOR,
         }
-    if not locked:
-        data["articleBody"] = article.full_text
+    if reading.complete:
+        data["articleBody"] = reading.text
         data["wordCount"] = article.word_count
     return data
 
 
-def _person(author) -> dict:
-    person = {"@type": "Person", "name": author.full_name}
+def _person(author: Author) -> dict[str, Any]:
+    person: dict[str, Any] = {"@type": "Person", "name": author.full_name}
     if author.organisation:
         person["affiliation"] = {"@type": "Organization", "name": author.organisation}
     if author.titles:
@@ -56,8 +62,12 @@ def _person(author) -> dict:
     return person
 
 
-def _publisher() -> dict:
-    publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}
+def _publisher() -> dict[str, Any]:
+    publisher: dict[str, Any] = {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": settings.SITE_URL,
+    }
     if settings.SITE_LOGO_URL:
         publisher["logo"] = {"@type": "ImageObject", "url": settings.SITE_LOGO_URL}
     return publisher

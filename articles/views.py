@@ -1,4 +1,5 @@
 from http import HTTPStatus
+from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -7,11 +8,10 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from subscriptions.selectors import active_offers
-
 from . import selectors, services
 from .filters import ArticleFilter
 from .models import Comment, Rubric
+from .reading import Reader, reader_of
 from .serializers import (
     ArticleDetailSerializer,
     ArticleSummarySerializer,
@@ -23,15 +23,15 @@ from .serializers import (
 )
 
 
-class ReaderMixin:
+class ReaderMixin(generics.GenericAPIView):
     """Decide once per request whether the reader has access; everything else reads it."""
 
     @property
-    def reader(self) -> selectors.Reader:
-        return selectors.reader_of(self.request)
+    def reader(self) -> Reader:
+        return reader_of(self.request)
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "reader": self.reader, "now": timezone.now()}
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}
 
 
 class ArticleList(ReaderMixin, generics.ListAPIView):
@@ -51,14 +51,8 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def retrieve(self, request, *args, **kwargs):
-        article = selectors.article_detail(slug=kwargs["slug"], reader=self.reader)
-        context = {
-            **self.get_serializer_context(),
-            "notes": selectors.visible_notes(article),
-            "offers": active_offers() if article.is_locked else [],
-            "series_parts": selectors.series_parts(article.series) if article.series else [],
-        }
-        return Response(ArticleDetailSerializer(article, context=context).data)
+        reading = selectors.article_reading(slug=kwargs["slug"], reader=self.reader)
+        return Response(self.get_serializer(reading).data)
 
 
 class CommentList(ReaderMixin, generics.ListCreateAPIView):
@@ -121,9 +115,8 @@ class SeriesDetail(ReaderMixin, generics.RetrieveAPIView):
     serializer_class = SeriesSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        series = selectors.series_detail(slug=kwargs["slug"])
-        series.parts = selectors.series_part_summaries(series=series, reader=self.reader)
-        return Response(SeriesSerializer(series, context=self.get_serializer_context()).data)
+        listing = selectors.series_listing(slug=kwargs["slug"], reader=self.reader)
+        return Response(self.get_serializer(listing).data)
 
 
 class RubricList(generics.ListAPIView):

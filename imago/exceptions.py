@@ -14,8 +14,8 @@ from rest_framework.views import exception_handler
 class DomainError(Exception):
     """Raised by services for a broken business rule; the handler makes it a 4xx."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
 
     def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
         super().__init__(message)
@@ -34,17 +34,17 @@ def api_exception_handler(exc, context):
         return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.messages)
-    response = exception_handler(exc, context)
-    if response is None:
+    handled = exception_handler(exc, context)
+    if handled is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         # DRF's field errors stay as they are: {"field": ["message"]}.
-        return response
-    if isinstance(response.data, dict) and "detail" in response.data:
-        detail = response.data["detail"]
+        return handled
+    if isinstance(handled.data, dict) and "detail" in handled.data:
+        detail = handled.data["detail"]
         code = getattr(detail, "code", None) or _code_for(exc)
-        response.data = {"detail": str(detail), "code": code}
-    return response
+        handled.data = {"detail": str(detail), "code": code}
+    return handled
 
 
 def _code_for(exc) -> str:

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from imago.health import healthz
 
-api = [
+api: list[URLPattern | URLResolver] = [
     path("", include("articles.urls")),
     path("", include("subscriptions.urls")),
     path("", include("accounts.urls")),

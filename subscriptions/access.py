@@ -1,15 +1,31 @@
 """THE one place that decides whether a user has access to subscriber content now."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Q
 from django.utils import timezone
+
+from accounts.models import User
 
 from .models import Subscription
 
 Source = Subscription.Source
 Status = Subscription.Status
+
+AnyUser = User | AnonymousUser
+
+EntitlementVia = Literal["subscription", "complimentary", "staff"]
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """Why a user may read every subscriber-only article now."""
+
+    via: EntitlementVia
 
 
 def entitlement_q(*, at: datetime) -> Q:
@@ -46,17 +62,34 @@ def entitlement_q(*, at: datetime) -> Q:
     )
 
 
-def has_access(user, at: datetime | None = None) -> bool:
-    """Whether `user` may read subscriber-only articles at `at` (default: now)."""
+def entitlement_for(user: AnyUser | None, at: datetime | None = None) -> Entitlement | None:
+    """Why `user` may read subscriber-only articles at `at` (default: now), or None.
+
+    One query at most: staff preview everything without one, and a paying
+    subscription is named before a complimentary grant.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
-        return False
+        return None
     if user.is_staff:
-        return True  # staff preview everything
-    at = at or timezone.now()
-    return Subscription.objects.filter(entitlement_q(at=at), user=user).exists()
+        return Entitlement(via="staff")
+    sources = set(
+        Subscription.objects.filter(entitlement_q(at=at or timezone.now()), user=user)
+        .values_list("source", flat=True)
+        .distinct()
+    )
+    if Source.STRIPE in sources:
+        return Entitlement(via="subscription")
+    if Source.COMPLIMENTARY in sources:
+        return Entitlement(via="complimentary")
+    return None
 
 
-def current_subscription(user, at: datetime | None = None) -> Subscription | None:
+def has_access(user: AnyUser | None, at: datetime | None = None) -> bool:
+    """Whether `user` may read subscriber-only articles at `at` (default: now)."""
+    return entitlement_for(user, at=at) is not None
+
+
+def current_subscription(user: AnyUser | None, at: datetime | None = None) -> Subscription | None:
     """The subscription to show the reader: the one entitling them, else the latest."""
     if user is None or not user.is_authenticated:
         return None

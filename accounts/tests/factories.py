@@ -24,6 +24,6 @@ def staff_member(group_name: str) -> User:
     """A member of staff in one of the groups of accounts.groups, with its permissions only."""
     from django.contrib.auth.models import Group
 
-    user = UserFactory(is_staff=True)
+    user: User = UserFactory(is_staff=True)  # type: ignore[assignment]
     user.groups.add(Group.objects.get(name=group_name))
     return user

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.models import Article
+from articles.services import article_split_refresh
 
 DEMO_FIXTURE = "demo"
 DEMO_SLUGS = ["arrivee-ia-imagerie-consequences", "etude-francaise-usage-ia-chu"]
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             return
         # Fixed primary keys: loading again updates the same rows instead of adding.
         call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-        # loaddata saves raw rows: compute the teaser split the way a save does.
+        # loaddata saves raw rows: the split is computed here.
         for article in Article.objects.filter(slug__in=DEMO_SLUGS):
-            article.save(update_fields=[])
+            article_split_refresh(article=article)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
