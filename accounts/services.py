@@ -9,6 +9,7 @@ from .models import User
 EMAIL_TAKEN = "Un compte existe déjà avec cette adresse e-mail."
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 
+
 def user_register(*, email: str, password: str) -> tuple[User, Token]:
     """Create a reader account and its API token."""
     email = User.objects.normalize_email(email).lower()
