@@ -1,6 +1,9 @@
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from accounts.models import User
 
 from .models import Article, Comment
 
@@ -31,12 +34,14 @@ def article_unpublish(*, article: Article) -> Article:
     return article
 
 
-def comment_create(*, article: Article, user, body: str) -> Comment:
+def comment_create(*, article: Article, user: User, body: str) -> Comment:
     """A reader's comment on an article whose discussion they may join; it awaits moderation."""
     return Comment.objects.create(article=article, user=user, body=body)
 
 
-def comments_moderate(*, comments, status: str, moderator, at: datetime | None = None) -> int:
+def comments_moderate(
+    *, comments: QuerySet[Comment], status: str, moderator: User, at: datetime | None = None
+) -> int:
     return comments.exclude(status=status).update(
         status=status, moderated_by=moderator, moderated_at=at or timezone.now()
     )
