@@ -1,0 +1,53 @@
+"""The served app and the Stripe stand-in work as the tests that rely on them expect."""
+
+from http import HTTPStatus
+
+import pytest
+
+from subscriptions.tests.stripe_fake import API_KEY, WEBHOOK_SECRET
+from subscriptions.tests.stripe_server import stripe_server
+from testing.served import postgres_url, served_app
+
+DATABASES = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(postgres_url() is None, reason="no PostgreSQL server answers"),
+    ),
+]
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_served_app_answers_with_debug_off_on_its_own_database(database):
+    with served_app(database=database, workers=2, demo=True) as app:
+        articles = app.get("/api/v1/articles/")
+        missing = app.get("/api/v1/nowhere/")
+
+    assert articles.status_code == HTTPStatus.OK
+    assert articles.json()["count"] == 2
+    assert missing.status_code == HTTPStatus.NOT_FOUND
+    assert missing.headers["Content-Type"] == "application/json"
+
+
+def test_served_app_checks_out_against_the_stripe_stand_in_over_http():
+    with stripe_server() as stripe:
+        env = {
+            "STRIPE_SECRET_KEY": API_KEY,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": stripe.url,
+        }
+        with served_app(workers=2, env=env, demo=True) as app:
+            app.manage("sync_offers")
+            token = app.post(
+                "/api/v1/auth/register/",
+                json={"email": "lectrice@example.org", "password": "Radiologie-2026!"},
+            ).json()["token"]
+            checkout = app.post(
+                "/api/v1/subscriptions/checkout/",
+                json={"offer": "mensuelle-numerique"},
+                headers={"Authorization": f"Token {token}"},
+            )
+
+    assert checkout.status_code == HTTPStatus.OK, checkout.text
+    assert checkout.json()["url"].startswith("https://checkout.stripe.com/")
+    assert len(stripe.fake.objects["checkout.session"]) == 1
