@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import stripe_gateway
 from .models import WebhookEvent
 from .stripe_gateway import StripeDict, StripeObjectMissing
-from .stripe_sync import SubscriptionUnlinked, subscription_sync
+from .subscription_sync import SubscriptionUnlinked, subscription_sync
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from subscriptions.stripe_sync import offer_sync
+from subscriptions.offer_sync import offer_sync
 from subscriptions.tests.stripe_fake import WEBHOOK_SECRET, signature_header
 
 WEBHOOK_URL = "/api/v1/stripe/webhook/"
