@@ -9,7 +9,7 @@ from typing import Any
 
 from . import stripe_gateway
 from .models import Offer
-from .stripe_gateway import StripeDict, StripeObjectMissing
+from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
 
 
 @dataclass
@@ -61,10 +61,9 @@ def _product_sync(offer: Offer, result: OfferSyncResult) -> str:
 
 def _price_matches(price: StripeDict, *, offer: Offer, product_id: str) -> bool:
     recurring = price.get("recurring") or {}
-    product = price.get("product")
     return (
         bool(price.get("active"))
-        and (product.get("id") if isinstance(product, dict) else product) == product_id
+        and object_id(price.get("product")) == product_id
         and price.get("unit_amount") == offer.price_cents
         and price.get("currency") == offer.currency.lower()
         and recurring.get("interval") == offer.interval

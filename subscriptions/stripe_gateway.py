@@ -97,6 +97,13 @@ def _dict(stripe_object) -> StripeDict:
     return stripe_object.to_dict()
 
 
+def object_id(value: Any) -> str | None:
+    """The id of a Stripe object that Stripe sent bare ("cus_123") or expanded (a dict)."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
 def _create(service, params: dict, idempotency_key: str) -> StripeDict:
     return _dict(_call(service.create, params, {"idempotency_key": idempotency_key}))
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import stripe_gateway
 from .billing import customer_link
 from .models import Customer, Offer, Subscription
-from .stripe_gateway import StripeCallFailed, StripeDict
+from .stripe_gateway import StripeCallFailed, StripeDict, object_id
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +35,8 @@ def _timestamp(value: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(value, tz=dt.UTC) if value else None
 
 
-def _id(value: Any) -> str | None:
-    """An id whether Stripe sent it bare or as an expanded object."""
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
-
-
 def _offer_for(*, price: StripeDict, metadata: dict) -> Offer | None:
-    price_id, product_id = _id(price.get("id")), _id(price.get("product"))
+    price_id, product_id = object_id(price.get("id")), object_id(price.get("product"))
     return (
         (price_id and Offer.objects.filter(stripe_price_id=price_id).first())
         or (product_id and Offer.objects.filter(stripe_product_id=product_id).first())
@@ -75,7 +68,7 @@ def subscription_state(remote: StripeDict) -> dict[str, Any]:
         or bool(cancel_at and period_end and cancel_at >= period_end),
         "canceled_at": _timestamp(remote.get("canceled_at")),
         "trial_end": _timestamp(remote.get("trial_end")),
-        "stripe_price_id": _id(price.get("id")) or "",
+        "stripe_price_id": object_id(price.get("id")) or "",
         "offer": _offer_for(price=price, metadata=metadata),
         "livemode": bool(remote.get("livemode")),
     }
@@ -95,7 +88,7 @@ def user_for_subscription(*, remote: StripeDict, client_reference_id: str | None
                 return user
     customer = (
         Customer.objects.select_related("user")
-        .filter(stripe_customer_id=_id(remote.get("customer")))
+        .filter(stripe_customer_id=object_id(remote.get("customer")))
         .first()
     )
     return customer.user if customer else None
@@ -125,7 +118,7 @@ def _sync_locked(
         if user is None:
             raise SubscriptionUnlinked(
                 NO_USER_FOR_SUBSCRIPTION.format(
-                    subscription=stripe_subscription_id, customer=_id(remote.get("customer"))
+                    subscription=stripe_subscription_id, customer=object_id(remote.get("customer"))
                 )
             )
         local = Subscription(
@@ -133,7 +126,7 @@ def _sync_locked(
             source=Subscription.Source.STRIPE,
             stripe_subscription_id=stripe_subscription_id,
         )
-    customer_link(user=local.user, stripe_customer_id=_id(remote.get("customer")) or "")
+    customer_link(user=local.user, stripe_customer_id=object_id(remote.get("customer")) or "")
     state = subscription_state(remote)
     changed = [name for name, value in state.items() if getattr(local, name) != value]
     if state["offer"] is None:
