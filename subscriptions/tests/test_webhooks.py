@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from subscriptions import stripe_gateway, webhooks
 from subscriptions.models import Customer, Subscription, WebhookEvent
 from subscriptions.tests.conftest import WEBHOOK_URL
-from subscriptions.tests.stripe_fake import signature_header
+from subscriptions.tests.stripe_fake import API_KEY, signature_header
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,39 @@ def test_webhooks_answer_503_without_a_webhook_secret(stripe_fake, settings, rem
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json()["code"] == "payments_unavailable"
     assert WebhookEvent.objects.count() == 0
+
+
+def test_the_webhook_secret_alone_verifies_and_stores_events(
+    stripe_fake, settings, remote_subscription, deliver
+):
+    """Without the API key, events are still checked and kept; applying one reads Stripe,
+    so it fails (500: Stripe retries) until the key is set, then applies."""
+    settings.STRIPE_SECRET_KEY = ""
+    event = stripe_fake.event("customer.subscription.created", remote_subscription)
+    unhandled = stripe_fake.event("product.created", stripe_fake._product_create({"name": "X"}))
+    stripe_fake.calls.clear()
+
+    forged = deliver(event, secret="whsec_someone_else")
+    response = deliver(event)
+    other = deliver(unhandled)
+
+    assert forged.status_code == HTTPStatus.BAD_REQUEST
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    stored = WebhookEvent.objects.get(stripe_event_id=event["id"])
+    assert (stored.status, stored.payload) == (Status.FAILED, event)
+    assert stored.error.startswith("StripeUnavailable: ")
+    assert other.status_code == HTTPStatus.OK
+    assert WebhookEvent.objects.get(stripe_event_id=unhandled["id"]).status == Status.IGNORED
+    assert stripe_fake.calls == []  # nothing left for Stripe without a key
+    assert Subscription.objects.count() == 0
+
+    settings.STRIPE_SECRET_KEY = API_KEY
+    retried = deliver(event)  # Stripe's next retry, once the key is set
+
+    assert retried.status_code == HTTPStatus.OK
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts) == (Status.PROCESSED, 2)
+    assert Subscription.objects.get().status == "active"
 
 
 def test_the_webhook_needs_no_csrf_token_nor_session(stripe_fake, remote_subscription):
