@@ -4,7 +4,12 @@ Configured from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE (a
 local fake in tests and development). Functions take keyword-only arguments and
 return plain dicts, so the rest of the code never handles the SDK's objects (on
 which `subscription.items` is `dict.items`, not the subscription's items).
-Every create call carries an idempotency key chosen by the caller.
+
+Idempotency: the SDK puts a random Idempotency-Key on every POST and reuses it when
+it retries that request, so a network retry never creates twice. Creates that must
+not be repeated across requests either (a reader's one customer, an offer's product
+and price) take a deterministic key from the caller instead; the others (checkout and
+portal sessions: each click wants a new one) leave it to the SDK.
 """
 
 import functools
@@ -104,8 +109,9 @@ def object_id(value: Any) -> str | None:
     return value or None
 
 
-def _create(service, params: dict, idempotency_key: str) -> StripeDict:
-    return _dict(_call(service.create, params, {"idempotency_key": idempotency_key}))
+def _create(service, params: dict, idempotency_key: str | None = None) -> StripeDict:
+    options = {"idempotency_key": idempotency_key} if idempotency_key else {}
+    return _dict(_call(service.create, params, options))
 
 
 # Customers
@@ -177,7 +183,6 @@ def checkout_session_create(
     locale: str,
     success_url: str,
     cancel_url: str,
-    idempotency_key: str,
 ) -> StripeDict:
     params = {
         "mode": "subscription",
@@ -192,12 +197,12 @@ def checkout_session_create(
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
-    return _create(_client().v1.checkout.sessions, params, idempotency_key)
+    return _create(_client().v1.checkout.sessions, params)
 
 
-def portal_session_create(*, customer_id: str, return_url: str, idempotency_key: str) -> StripeDict:
+def portal_session_create(*, customer_id: str, return_url: str) -> StripeDict:
     params = {"customer": customer_id, "return_url": return_url}
-    return _create(_client().v1.billing_portal.sessions, params, idempotency_key)
+    return _create(_client().v1.billing_portal.sessions, params)
 
 
 # Subscriptions
