@@ -16,13 +16,10 @@ EVENTS_URL = "/admin/subscriptions/webhookevent/"
 
 
 @pytest.fixture
-def failed_event(stripe_fake, synced_offer, deliver):
+def failed_event(stripe_fake, synced_offer, deliver, make_stripe_customer):
     """A subscription event that failed because Stripe could not be reached."""
-    user = UserFactory()
-    remote_customer = stripe_fake._customer_create({"email": user.email})
-    Customer.objects.create(user=user, stripe_customer_id=remote_customer["id"])
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"],
+        customer=make_stripe_customer().stripe_customer_id,
         price=stripe_fake.objects["price"][synced_offer.stripe_price_id],
     )
     stripe_fake.fail("GET", f"/v1/subscriptions/{remote['id']}")

@@ -18,11 +18,9 @@ Status = WebhookEvent.Status
 
 
 @pytest.fixture
-def customer(stripe_fake):
+def customer(make_stripe_customer):
     """A reader whose Stripe customer we know."""
-    user = UserFactory()
-    remote = stripe_fake._customer_create({"email": user.email})
-    return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
+    return make_stripe_customer()
 
 
 @pytest.fixture
@@ -236,11 +234,11 @@ def test_an_old_event_never_overwrites_newer_state(stripe_fake, remote_subscript
 
 
 def test_an_event_for_an_unknown_customer_is_recorded_as_ignored(
-    stripe_fake, synced_offer, deliver
+    stripe_fake, synced_offer, deliver, make_stripe_customer
 ):
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    stranger = stripe_fake._customer_create({"email": "inconnu@example.org"})
-    remote = stripe_fake.subscription_create(customer=stranger["id"], price=price)
+    stranger = make_stripe_customer(known=False)
+    remote = stripe_fake.subscription_create(customer=stranger.stripe_customer_id, price=price)
     event = stripe_fake.event("customer.subscription.created", remote)
 
     first, second = deliver(event), deliver(event)
@@ -250,38 +248,42 @@ def test_an_event_for_an_unknown_customer_is_recorded_as_ignored(
     stored = WebhookEvent.objects.get()
     assert stored.status == Status.IGNORED
     assert remote["id"] in stored.error
-    assert stranger["id"] in stored.error
+    assert stranger.stripe_customer_id in stored.error
     assert stored.attempts == 1
     assert Subscription.objects.count() == 0
     assert Customer.objects.count() == 0
 
 
 def test_the_subscription_metadata_links_a_user_we_had_no_customer_for(
-    stripe_fake, synced_offer, deliver
+    stripe_fake, synced_offer, deliver, make_stripe_customer
 ):
-    user = UserFactory()
+    customer = make_stripe_customer(known=False)
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    remote_customer = stripe_fake._customer_create({"email": user.email})
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"], price=price, metadata={"user_id": str(user.pk)}
+        customer=customer.stripe_customer_id,
+        price=price,
+        metadata={"user_id": str(customer.user.pk)},
     )
 
     deliver(stripe_fake.event("customer.subscription.created", remote))
 
-    assert Subscription.objects.get().user == user
-    assert Customer.objects.get(user=user).stripe_customer_id == remote_customer["id"]
+    assert Subscription.objects.get().user == customer.user
+    assert Customer.objects.get(user=customer.user).stripe_customer_id == (
+        customer.stripe_customer_id
+    )
 
 
-def test_checkout_completed_links_through_client_reference_id(stripe_fake, synced_offer, deliver):
-    user = UserFactory()
+def test_checkout_completed_links_through_client_reference_id(
+    stripe_fake, synced_offer, deliver, make_stripe_customer
+):
+    customer = make_stripe_customer(known=False)
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    remote_customer = stripe_fake._customer_create({"email": user.email})
-    remote = stripe_fake.subscription_create(customer=remote_customer["id"], price=price)
+    remote = stripe_fake.subscription_create(customer=customer.stripe_customer_id, price=price)
     session = stripe_fake._checkout_session_create(
         {
             "mode": "subscription",
-            "customer": remote_customer["id"],
-            "client_reference_id": str(user.pk),
+            "customer": customer.stripe_customer_id,
+            "client_reference_id": str(customer.user.pk),
             "line_items": [{"price": price["id"]}],
             "success_url": "https://example.org/ok",
             "cancel_url": "https://example.org/ko",
@@ -291,7 +293,7 @@ def test_checkout_completed_links_through_client_reference_id(stripe_fake, synce
 
     deliver(stripe_fake.event("checkout.session.completed", session))
 
-    assert Subscription.objects.get().user == user
+    assert Subscription.objects.get().user == customer.user
 
 
 def test_a_processing_error_is_recorded_answered_500_and_retried(
