@@ -112,11 +112,15 @@ def test_going_back_to_an_earlier_price_makes_an_active_price_again(
 
 
 def test_sync_offers_leaves_inactive_offers_alone(stripe_fake, offer):
-    OfferFactory(slug="ancienne-offre", is_active=False)
+    retired = OfferFactory(slug="ancienne-offre", is_active=False)
 
-    run("sync_offers")
+    output = run("sync_offers")
 
-    assert len(stripe_fake.calls_to("POST", "/v1/products")) == 1
+    [product_call] = stripe_fake.calls_to("POST", "/v1/products")
+    assert product_call.params["metadata"] == {"offer": offer.slug}
+    retired.refresh_from_db()
+    assert (retired.stripe_product_id, retired.stripe_price_id) == ("", "")
+    assert "ancienne-offre" not in output
 
 
 def test_sync_offers_without_keys_fails_clearly(offer):
@@ -185,10 +189,14 @@ def test_sync_subscriptions_is_safe_to_run_again(stripe_fake, synced_offer, make
 
 def test_sync_subscriptions_reports_what_it_could_not_read(stripe_fake, synced_offer):
     StripeSubscriptionFactory(offer=synced_offer, stripe_subscription_id="sub_gone")
+    errors = io.StringIO()
 
     with pytest.raises(CommandError, match="1 failure"):
-        run("sync_subscriptions")
+        call_command("sync_subscriptions", stdout=io.StringIO(), stderr=errors)
 
+    [failure] = errors.getvalue().splitlines()
+    assert failure.startswith("subscription sub_gone: ")
+    assert "No such subscription: 'sub_gone'" in failure  # Stripe's own words
     assert Subscription.objects.get().status == "active"  # left as it was
 
 
