@@ -5,32 +5,24 @@ only when DJANGO_DEBUG is on, a development secret key. With DEBUG off every
 secret must come from the environment.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 
+from imago.env import env_bool, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
 # No default outside development: Django refuses an empty SECRET_KEY wherever one is
 # needed, and the WSGI/ASGI entry points ask for it at start-up, so a server without
 # DJANGO_SECRET_KEY fails at once while commands that need none (migrate, checks) run.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -80,20 +72,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-    }
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -140,12 +128,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "imago.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "auth": os.environ.get("IMAGO_AUTH_THROTTLE", "20/min"),
-        "comments": os.environ.get("IMAGO_COMMENT_THROTTLE", "10/hour"),
+        "auth": env_str("IMAGO_AUTH_THROTTLE", "20/min"),
+        "comments": env_str("IMAGO_COMMENT_THROTTLE", "10/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
     # X-Forwarded-For cannot dodge the throttles.
-    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0, minimum=0),
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -160,34 +148,34 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The paywall
-PAYWALL_TEASER_CHARS = int(os.environ.get("PAYWALL_TEASER_CHARS", "1000"))
-SUBSCRIPTION_GRACE_DAYS = int(os.environ.get("SUBSCRIPTION_GRACE_DAYS", "3"))
+PAYWALL_TEASER_CHARS = env_int("PAYWALL_TEASER_CHARS", 1000, minimum=1)
+SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 3, minimum=0)
 # Seconds an anonymous API response may be kept by shared caches.
-API_PUBLIC_CACHE_SECONDS = int(os.environ.get("API_PUBLIC_CACHE_SECONDS", "60"))
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-SITE_NAME = os.environ.get("SITE_NAME", "Docteur Imago")
-SITE_LOGO_URL = os.environ.get("SITE_LOGO_URL", "")
+API_PUBLIC_CACHE_SECONDS = env_int("API_PUBLIC_CACHE_SECONDS", 60, minimum=0)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = env_str("SITE_NAME", "Docteur Imago")
+SITE_LOGO_URL = env_str("SITE_LOGO_URL")
 # Where the front end shows an article; feeds and structured data link there.
-ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", f"{SITE_URL}/articles/{{slug}}/")
+ARTICLE_URL_TEMPLATE = env_str("ARTICLE_URL_TEMPLATE", f"{SITE_URL}/articles/{{slug}}/")
 
 # Stripe: every value from the environment; the payment endpoints answer 503 without them.
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
-STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
-STRIPE_CHECKOUT_SUCCESS_URL = os.environ.get(
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+STRIPE_CHECKOUT_SUCCESS_URL = env_str(
     "STRIPE_CHECKOUT_SUCCESS_URL", f"{SITE_URL}/abonnement/merci?session_id={{CHECKOUT_SESSION_ID}}"
 )
-STRIPE_CHECKOUT_CANCEL_URL = os.environ.get("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement")
-STRIPE_PORTAL_RETURN_URL = os.environ.get("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte")
-STRIPE_DASHBOARD_URL = os.environ.get("STRIPE_DASHBOARD_URL", "https://dashboard.stripe.com")
-STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+STRIPE_CHECKOUT_CANCEL_URL = env_str("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement")
+STRIPE_PORTAL_RETURN_URL = env_str("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte")
+STRIPE_DASHBOARD_URL = env_str("STRIPE_DASHBOARD_URL", "https://dashboard.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2, minimum=0)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -196,7 +184,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str(
+            "DJANGO_LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+        ),
+    },
     # The SDK logs every request at INFO: keep its warnings only.
     "loggers": {"stripe": {"level": "WARNING"}},
 }

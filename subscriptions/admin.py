@@ -7,9 +7,10 @@ from django.utils.html import format_html
 
 from imago.forms import LinesField
 
-from . import services, stripe_gateway, stripe_sync, webhooks
+from . import services, stripe_gateway, webhooks
 from .access import entitlement_q
 from .models import Customer, Offer, Subscription, WebhookEvent
+from .offer_sync import offer_sync
 
 PRICE_FIELDS = ("price_cents", "currency", "interval")
 OFFER_SYNCED = "Nouveau prix envoyé à Stripe ({price}) ; les abonnés actuels gardent le leur."
@@ -48,7 +49,7 @@ class OfferAdmin(admin.ModelAdmin):
         if not repriced or not stripe_gateway.is_configured():
             return
         try:
-            stripe_sync.offer_sync(offer=obj)
+            offer_sync(offer=obj)
         except stripe_gateway.StripeCallFailed as error:
             self.message_user(request, OFFER_SYNC_FAILED.format(error=error), messages.WARNING)
         else:

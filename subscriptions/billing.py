@@ -1,7 +1,5 @@
 """What a reader does with Stripe: get a Customer, pay through Checkout, manage in the portal."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -100,8 +98,6 @@ def checkout_session_start(*, user, offer_slug: str) -> str:
         locale=CHECKOUT_LOCALE,
         success_url=settings.STRIPE_CHECKOUT_SUCCESS_URL,
         cancel_url=settings.STRIPE_CHECKOUT_CANCEL_URL,
-        # A fresh key per click: the SDK's own retries of this request reuse it.
-        idempotency_key=f"imago-checkout-{user.pk}-{uuid.uuid4().hex}",
     )
     return session["url"]
 
@@ -115,6 +111,5 @@ def portal_session_start(*, user) -> str:
     session = stripe_gateway.portal_session_create(
         customer_id=customer.stripe_customer_id,
         return_url=settings.STRIPE_PORTAL_RETURN_URL,
-        idempotency_key=f"imago-portal-{customer.pk}-{uuid.uuid4().hex}",
     )
     return session["url"]

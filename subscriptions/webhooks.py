@@ -20,15 +20,14 @@ Outcomes, recorded on the event:
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from . import stripe_gateway
 from .models import WebhookEvent
-from .stripe_gateway import StripeDict, StripeObjectMissing
-from .stripe_sync import SubscriptionUnlinked, subscription_sync
+from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
+from .subscription_sync import SubscriptionUnlinked, subscription_sync
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +50,6 @@ HANDLED_TYPES = SUBSCRIPTION_EVENTS | INVOICE_EVENTS | {CHECKOUT_COMPLETED}
 SETTLED = {Status.PROCESSED, Status.IGNORED}
 
 
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
-
-
 def invoice_subscription_id(invoice: StripeDict) -> str | None:
     """The subscription an invoice bills.
 
@@ -64,12 +57,12 @@ def invoice_subscription_id(invoice: StripeDict) -> str | None:
     had invoice.subscription; the lines carry it too.
     """
     details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    found = _id(details.get("subscription")) or _id(invoice.get("subscription"))
+    found = object_id(details.get("subscription")) or object_id(invoice.get("subscription"))
     if found:
         return found
     for line in (invoice.get("lines") or {}).get("data") or []:
         item_details = (line.get("parent") or {}).get("subscription_item_details") or {}
-        found = _id(item_details.get("subscription")) or _id(line.get("subscription"))
+        found = object_id(item_details.get("subscription")) or object_id(line.get("subscription"))
         if found:
             return found
     return None
@@ -80,7 +73,7 @@ def _subscription_reference(event_type: str, obj: StripeDict) -> tuple[str | Non
     if event_type == CHECKOUT_COMPLETED:
         if obj.get("mode") != "subscription":
             return None, None
-        return _id(obj.get("subscription")), obj.get("client_reference_id")
+        return object_id(obj.get("subscription")), obj.get("client_reference_id")
     if event_type in SUBSCRIPTION_EVENTS:
         return obj.get("id"), None
     return invoice_subscription_id(obj), None

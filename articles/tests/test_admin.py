@@ -26,13 +26,18 @@ def test_editor_sees_the_teaser_preview_with_percent_and_reading_time(editor_cli
 
 def test_editor_list_filters_and_search(editor_client):
     ArticleFactory(title="Échographie de demain")
+    ArticleFactory(title="IRM de demain", access=Article.Access.FREE)  # filtered out
+    ArticleFactory(title="Scanner d’hier")  # not found by the search
 
     response = editor_client.get(
         "/admin/articles/article/", {"q": "demain", "access__exact": "subscribers"}
     )
 
     assert response.status_code == HTTPStatus.OK
-    assert "Échographie de demain" in response.content.decode()
+    page = response.content.decode()
+    assert "Échographie de demain" in page
+    assert "IRM de demain" not in page
+    assert "Scanner d’hier" not in page
 
 
 def test_editor_creates_an_article_with_authors_and_notes(editor_client):

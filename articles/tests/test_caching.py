@@ -1,5 +1,7 @@
 """No shared cache hands one reader's full text to another."""
 
+from http import HTTPStatus
+
 import pytest
 
 from articles.tests.factories import ArticleFactory
@@ -43,4 +45,6 @@ def test_session_signed_in_read_is_private(client, django_user_model):
 def test_errors_are_not_cached(anonymous_client):
     response = anonymous_client.get("/api/v1/articles/inconnu/")
 
+    assert response.status_code == HTTPStatus.NOT_FOUND
     assert "no-store" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]

@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
+from articles.tests.factories import ArticleFactory, AuthorFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -33,8 +35,10 @@ def test_unsupported_media_type_is_415_json(anonymous_client):
     assert response.json()["code"] == "unsupported_media_type"
 
 
-def test_out_of_range_page_is_404_json(anonymous_client):
-    response = anonymous_client.get("/api/v1/articles/", {"page": 99})
+@pytest.mark.parametrize("page", ["99", "abc"])
+def test_out_of_range_or_malformed_page_is_404_json(anonymous_client, page):
+    # DRF's pagination answers a page it cannot serve with NotFound, whatever the reason.
+    response = anonymous_client.get("/api/v1/articles/", {"page": page})
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["code"] == "not_found"
@@ -47,7 +51,12 @@ def test_unknown_author_is_404_json(anonymous_client):
     assert response.json()["code"] == "not_found"
 
 
-def test_too_large_page_size_is_capped(anonymous_client):
-    response = anonymous_client.get("/api/v1/articles/", {"page_size": 10_000})
+def test_too_large_page_size_is_capped_at_100(anonymous_client):
+    ArticleFactory.create_batch(101, authors=[AuthorFactory()], notes=[])
+
+    response = anonymous_client.get("/api/v1/articles/", {"page_size": 1000})
 
     assert response.status_code == HTTPStatus.OK
+    data = response.json()
+    assert (data["count"], len(data["results"])) == (101, 100)
+    assert data["next"] is not None

@@ -48,7 +48,11 @@ def test_subscriber_gets_the_body_and_the_paywall_markup(subscriber_client):
     data = structured_data(subscriber_client, article)
 
     assert data["isAccessibleForFree"] is False
-    assert "hasPart" in data
+    assert data["hasPart"] == {
+        "@type": "WebPageElement",
+        "isAccessibleForFree": False,
+        "cssSelector": ".paywall",
+    }
     assert HIDDEN_SENTENCE in data["articleBody"]
     assert data["wordCount"] == article.word_count  # stored at save, not counted per request
 

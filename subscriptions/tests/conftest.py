@@ -1,14 +1,42 @@
-"""Fixtures for the Stripe tests: a synced offer and signed webhook deliveries."""
+"""Fixtures for the Stripe tests: customers, a synced offer and signed webhook deliveries."""
 
 import json
+from dataclasses import dataclass
 
 import pytest
 from rest_framework.test import APIClient
 
-from subscriptions.stripe_sync import offer_sync
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from subscriptions.models import Customer
+from subscriptions.offer_sync import offer_sync
 from subscriptions.tests.stripe_fake import WEBHOOK_SECRET, signature_header
 
 WEBHOOK_URL = "/api/v1/stripe/webhook/"
+
+
+@dataclass(frozen=True)
+class StripeCustomer:
+    user: User
+    stripe_customer_id: str
+
+
+@pytest.fixture
+def make_stripe_customer(stripe_fake):
+    """Make a reader (a new one unless given) a Customer in (fake) Stripe.
+
+    `known=True` also stores the local Customer row, as a checkout would have;
+    `known=False` leaves it unknown here (made in the Stripe dashboard, say).
+    """
+
+    def make(user: User | None = None, *, known: bool = True) -> StripeCustomer:
+        user = user or UserFactory()
+        remote = stripe_fake._customer_create({"email": user.email})
+        if known:
+            Customer.objects.create(user=user, stripe_customer_id=remote["id"])
+        return StripeCustomer(user=user, stripe_customer_id=remote["id"])
+
+    return make
 
 
 @pytest.fixture

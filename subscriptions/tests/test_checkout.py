@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import uuid
 from http import HTTPStatus
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from conftest import client_for
 from subscriptions import billing, stripe_gateway
-from subscriptions.models import Customer
+from subscriptions.models import Customer, Offer
 from subscriptions.tests.factories import OfferFactory, StripeSubscriptionFactory
 
 CHECKOUT_URL = "/api/v1/subscriptions/checkout/"
@@ -165,32 +166,42 @@ def test_a_replayed_customer_create_gives_the_same_customer(stripe_fake, synced_
     assert len(stripe_fake.objects["customer"]) == 1
 
 
-def test_every_create_call_carries_an_idempotency_key(stripe_fake, offer, reader_client):
+def test_creates_that_must_happen_once_carry_deterministic_idempotency_keys(
+    stripe_fake, offer, reader, reader_client
+):
     call_command("sync_offers", stdout=io.StringIO())
     checkout(reader_client)
+
+    keys = {
+        path: [call.headers["Idempotency-Key"] for call in stripe_fake.calls_to("POST", path)]
+        for path in ("/v1/customers", "/v1/products", "/v1/prices")
+    }
+    offer_key = f"imago-offer-{offer.pk}-{int(offer.created_at.timestamp())}"
+    assert keys == {
+        "/v1/customers": [f"imago-customer-{reader.pk}-{int(reader.date_joined.timestamp())}"],
+        "/v1/products": [f"{offer_key}-product"],
+        "/v1/prices": [
+            f"{offer_key}-price-{Offer.objects.get().stripe_product_id}-2300-EUR-month-first"
+        ],
+    }
+
+
+def test_checkout_and_portal_posts_carry_the_sdks_own_idempotency_key(
+    stripe_fake, synced_offer, reader_client
+):
+    """Each click wants a new session: the SDK's random key, reused by its own retries only."""
+    first, second = checkout(reader_client), checkout(reader_client)
     reader_client.post(PORTAL_URL)
 
-    creates = [
-        call
-        for call in stripe_fake.posts()
-        if call.path
-        in {
-            "/v1/customers",
-            "/v1/products",
-            "/v1/prices",
-            "/v1/checkout/sessions",
-            "/v1/billing_portal/sessions",
-        }
-    ]
-    assert {call.path for call in creates} == {
-        "/v1/customers",
-        "/v1/products",
-        "/v1/prices",
-        "/v1/checkout/sessions",
-        "/v1/billing_portal/sessions",
-    }
-    for call in creates:
-        assert call.headers["Idempotency-Key"].startswith("imago-"), call.path
+    posts = stripe_fake.calls_to("POST", "/v1/checkout/sessions") + stripe_fake.calls_to(
+        "POST", "/v1/billing_portal/sessions"
+    )
+    keys = [call.headers["Idempotency-Key"] for call in posts]
+    assert len(keys) == len(set(keys)) == 3
+    for key in keys:
+        assert not key.startswith("imago-")
+        uuid.UUID(key)  # the SDK's format: raises if it is anything else
+    assert first.json()["url"] != second.json()["url"]
 
 
 def test_a_stripe_failure_is_a_json_502_and_keeps_the_customer(

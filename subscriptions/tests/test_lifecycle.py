@@ -224,13 +224,15 @@ def in_threads(count: int, work) -> list:
 
 @on_postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_deliveries_of_one_event_store_one_row_and_apply_once(stripe_fake, synced_offer):
-    user = UserFactory()
-    remote_customer = stripe_fake._customer_create({"email": user.email})
-    Customer.objects.create(user=user, stripe_customer_id=remote_customer["id"])
+def test_concurrent_deliveries_of_one_event_store_one_row_and_apply_once(
+    stripe_fake, synced_offer, make_stripe_customer
+):
+    customer = make_stripe_customer()
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"], price=price, metadata={"user_id": str(user.pk)}
+        customer=customer.stripe_customer_id,
+        price=price,
+        metadata={"user_id": str(customer.user.pk)},
     )
     payload = json.dumps(stripe_fake.event("customer.subscription.created", remote))
     signature = signature_header(payload)

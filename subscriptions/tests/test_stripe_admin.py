@@ -1,28 +1,30 @@
 """Subscription managers look after Stripe subscriptions and webhook events in the admin."""
 
+import io
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils.html import escape
 
 from accounts.groups import SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
+from subscriptions.admin import OFFER_SYNC_FAILED
 from subscriptions.models import Customer, Subscription, WebhookEvent
-from subscriptions.tests.factories import StripeSubscriptionFactory
+from subscriptions.tests.factories import ComplimentaryFactory, StripeSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
 EVENTS_URL = "/admin/subscriptions/webhookevent/"
+CHECKOUT_URL = "/api/v1/subscriptions/checkout/"
 
 
 @pytest.fixture
-def failed_event(stripe_fake, synced_offer, deliver):
+def failed_event(stripe_fake, synced_offer, deliver, make_stripe_customer):
     """A subscription event that failed because Stripe could not be reached."""
-    user = UserFactory()
-    remote_customer = stripe_fake._customer_create({"email": user.email})
-    Customer.objects.create(user=user, stripe_customer_id=remote_customer["id"])
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"],
+        customer=make_stripe_customer().stripe_customer_id,
         price=stripe_fake.objects["price"][synced_offer.stripe_price_id],
     )
     stripe_fake.fail("GET", f"/v1/subscriptions/{remote['id']}")
@@ -88,15 +90,18 @@ def test_a_live_subscription_links_to_the_live_dashboard(manager_client):
 def test_subscriptions_filter_by_status_and_source(manager_client):
     StripeSubscriptionFactory(user=UserFactory(email="paye@example.org"), status="past_due")
     StripeSubscriptionFactory(user=UserFactory(email="annule@example.org"), status="canceled")
+    ComplimentaryFactory(user=UserFactory(email="offert@example.org"))
 
-    response = manager_client.get(
-        "/admin/subscriptions/subscription/",
-        {"status__exact": "past_due", "source__exact": "stripe"},
-    )
+    def listed(**filters) -> set[str]:
+        response = manager_client.get("/admin/subscriptions/subscription/", filters)
+        assert response.status_code == HTTPStatus.OK
+        page = response.content.decode()
+        emails = ["paye@example.org", "annule@example.org", "offert@example.org"]
+        return {email for email in emails if email in page}
 
-    page = response.content.decode()
-    assert "paye@example.org" in page
-    assert "annule@example.org" not in page
+    assert listed(status__exact="past_due") == {"paye@example.org"}
+    assert listed(source__exact="stripe") == {"paye@example.org", "annule@example.org"}
+    assert listed(source__exact="complimentary") == {"offert@example.org"}
 
 
 def test_a_manager_sees_customers(manager_client, stripe_fake):
@@ -123,7 +128,13 @@ def offer_form(offer, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_a_new_price_in_the_admin_reaches_stripe_at_once(manager_client, stripe_fake, synced_offer):
+def checkout(client):
+    return client.post(CHECKOUT_URL, {"offer": "mensuelle-numerique"}, format="json")
+
+
+def test_a_new_price_in_the_admin_reaches_stripe_at_once(
+    manager_client, stripe_fake, synced_offer, reader_client
+):
     old_price_id = synced_offer.stripe_price_id
 
     response = manager_client.post(
@@ -131,30 +142,65 @@ def test_a_new_price_in_the_admin_reaches_stripe_at_once(manager_client, stripe_
         offer_form(synced_offer, price_cents=2900),
     )
 
-    assert response.status_code == 302
+    assert response.status_code == HTTPStatus.FOUND
     synced_offer.refresh_from_db()
-    assert synced_offer.stripe_price_id != old_price_id
-    assert stripe_fake.objects["price"][synced_offer.stripe_price_id]["unit_amount"] == 2900
+    new_price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
+    assert new_price["id"] != old_price_id
+    assert (new_price["unit_amount"], new_price["active"]) == (2900, True)
+    # The next reader to check out is charged the new price.
+    assert checkout(reader_client).status_code == HTTPStatus.OK
+    [session] = stripe_fake.calls_to("POST", "/v1/checkout/sessions")
+    assert session.params["line_items"] == [{"price": new_price["id"], "quantity": "1"}]
 
 
-def test_a_new_price_stripe_cannot_take_suspends_checkout_of_the_offer(
-    manager_client, offer, reader_client
+def test_a_new_price_stripe_refuses_suspends_checkout_of_the_offer(
+    manager_client, stripe_fake, synced_offer, reader_client
 ):
-    """Without Stripe the displayed 29 € must never be charged at the old 23 €."""
+    """The displayed 29 € must never be charged at the old 23 €."""
+    stripe_fake.fail("POST", "/v1/prices")
+
+    response = manager_client.post(
+        f"/admin/subscriptions/offer/{synced_offer.pk}/change/",
+        offer_form(synced_offer, price_cents=2900),
+        follow=True,
+    )
+
+    assert escape(OFFER_SYNC_FAILED.split(" (")[0]) in response.content.decode()
+    synced_offer.refresh_from_db()
+    assert (synced_offer.price_cents, synced_offer.stripe_price_id) == (2900, "")
+    refused = checkout(reader_client)
+    assert refused.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert refused.json()["code"] == "offer_not_in_stripe"
+    assert stripe_fake.calls_to("POST", "/v1/checkout/sessions") == []
+
+
+def test_a_new_price_saved_while_stripe_is_off_suspends_checkout_until_synced(
+    manager_client, offer, reader_client, request
+):
     offer.stripe_price_id = "price_old_2300"
     offer.save()
 
     manager_client.post(
         f"/admin/subscriptions/offer/{offer.pk}/change/", offer_form(offer, price_cents=2900)
     )
+    stripe_fake = request.getfixturevalue("stripe_fake")  # Stripe is configured afterwards
 
     offer.refresh_from_db()
     assert offer.stripe_price_id == ""
+    refused = checkout(reader_client)
+    assert refused.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert refused.json()["code"] == "offer_not_in_stripe"
+    assert stripe_fake.posts() == []
+
+    call_command("sync_offers", stdout=io.StringIO())
+
+    assert checkout(reader_client).status_code == HTTPStatus.OK
+    [session] = stripe_fake.calls_to("POST", "/v1/checkout/sessions")
+    [line_item] = session.params["line_items"]
+    assert stripe_fake.objects["price"][line_item["price"]]["unit_amount"] == 2900
 
 
 def test_a_complimentary_grant_cannot_be_moved_to_another_reader(manager_client):
-    from subscriptions.tests.factories import ComplimentaryFactory
-
     grant, other = ComplimentaryFactory(), ComplimentaryFactory()
 
     response = manager_client.post(

@@ -3,8 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.tests.factories import UserFactory
-from subscriptions.models import Customer, Subscription
+from subscriptions.models import Subscription
 from subscriptions.tests.factories import OfferFactory, StripeSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,14 +65,12 @@ def test_a_renamed_offer_updates_its_product(stripe_fake, synced_offer):
 
 
 def test_a_new_price_makes_a_new_stripe_price_and_keeps_subscribers_on_theirs(
-    stripe_fake, synced_offer, deliver
+    stripe_fake, synced_offer, deliver, make_stripe_customer
 ):
     old_price_id = synced_offer.stripe_price_id
-    subscriber = UserFactory()
-    remote_customer = stripe_fake._customer_create({"email": subscriber.email})
-    Customer.objects.create(user=subscriber, stripe_customer_id=remote_customer["id"])
+    subscriber = make_stripe_customer()
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"], price=stripe_fake.objects["price"][old_price_id]
+        customer=subscriber.stripe_customer_id, price=stripe_fake.objects["price"][old_price_id]
     )
     deliver(stripe_fake.event("customer.subscription.created", remote))
     synced_offer.price_cents = 2500
@@ -89,7 +86,7 @@ def test_a_new_price_makes_a_new_stripe_price_and_keeps_subscribers_on_theirs(
     assert stripe_fake.objects["price"][old_price_id]["active"] is False  # no new checkouts
     # The subscriber keeps the old price, and the offer is still found for it.
     deliver(stripe_fake.event("customer.subscription.updated", remote))
-    subscription = Subscription.objects.get(user=subscriber)
+    subscription = Subscription.objects.get(user=subscriber.user)
     assert subscription.stripe_price_id == old_price_id
     assert subscription.offer == synced_offer
 
@@ -115,11 +112,15 @@ def test_going_back_to_an_earlier_price_makes_an_active_price_again(
 
 
 def test_sync_offers_leaves_inactive_offers_alone(stripe_fake, offer):
-    OfferFactory(slug="ancienne-offre", is_active=False)
+    retired = OfferFactory(slug="ancienne-offre", is_active=False)
 
-    run("sync_offers")
+    output = run("sync_offers")
 
-    assert len(stripe_fake.calls_to("POST", "/v1/products")) == 1
+    [product_call] = stripe_fake.calls_to("POST", "/v1/products")
+    assert product_call.params["metadata"] == {"offer": offer.slug}
+    retired.refresh_from_db()
+    assert (retired.stripe_product_id, retired.stripe_price_id) == ("", "")
+    assert "ancienne-offre" not in output
 
 
 def test_sync_offers_without_keys_fails_clearly(offer):
@@ -130,16 +131,10 @@ def test_sync_offers_without_keys_fails_clearly(offer):
 # sync_subscriptions
 
 
-@pytest.fixture
-def stripe_customer(stripe_fake):
-    user = UserFactory()
-    remote = stripe_fake._customer_create({"email": user.email})
-    return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
-
-
 def test_sync_subscriptions_repairs_a_wrong_local_status(
-    stripe_fake, synced_offer, stripe_customer
+    stripe_fake, synced_offer, make_stripe_customer
 ):
+    stripe_customer = make_stripe_customer()
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
     remote = stripe_fake.subscription_create(
         customer=stripe_customer.stripe_customer_id, price=price, status="canceled"
@@ -161,8 +156,9 @@ def test_sync_subscriptions_repairs_a_wrong_local_status(
 
 
 def test_sync_subscriptions_finds_subscriptions_missed_entirely(
-    stripe_fake, synced_offer, stripe_customer
+    stripe_fake, synced_offer, make_stripe_customer
 ):
+    stripe_customer = make_stripe_customer()
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
     remote = stripe_fake.subscription_create(
         customer=stripe_customer.stripe_customer_id, price=price
@@ -179,7 +175,8 @@ def test_sync_subscriptions_finds_subscriptions_missed_entirely(
     assert subscription.offer == synced_offer
 
 
-def test_sync_subscriptions_is_safe_to_run_again(stripe_fake, synced_offer, stripe_customer):
+def test_sync_subscriptions_is_safe_to_run_again(stripe_fake, synced_offer, make_stripe_customer):
+    stripe_customer = make_stripe_customer()
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
     stripe_fake.subscription_create(customer=stripe_customer.stripe_customer_id, price=price)
     run("sync_subscriptions")
@@ -192,10 +189,14 @@ def test_sync_subscriptions_is_safe_to_run_again(stripe_fake, synced_offer, stri
 
 def test_sync_subscriptions_reports_what_it_could_not_read(stripe_fake, synced_offer):
     StripeSubscriptionFactory(offer=synced_offer, stripe_subscription_id="sub_gone")
+    errors = io.StringIO()
 
     with pytest.raises(CommandError, match="1 failure"):
-        run("sync_subscriptions")
+        call_command("sync_subscriptions", stdout=io.StringIO(), stderr=errors)
 
+    [failure] = errors.getvalue().splitlines()
+    assert failure.startswith("subscription sub_gone: ")
+    assert "No such subscription: 'sub_gone'" in failure  # Stripe's own words
     assert Subscription.objects.get().status == "active"  # left as it was
 
 

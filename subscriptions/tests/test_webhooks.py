@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from subscriptions import stripe_gateway, webhooks
 from subscriptions.models import Customer, Subscription, WebhookEvent
 from subscriptions.tests.conftest import WEBHOOK_URL
-from subscriptions.tests.stripe_fake import signature_header
+from subscriptions.tests.stripe_fake import API_KEY, signature_header
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,9 @@ Status = WebhookEvent.Status
 
 
 @pytest.fixture
-def customer(stripe_fake):
+def customer(make_stripe_customer):
     """A reader whose Stripe customer we know."""
-    user = UserFactory()
-    remote = stripe_fake._customer_create({"email": user.email})
-    return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
+    return make_stripe_customer()
 
 
 @pytest.fixture
@@ -138,6 +136,39 @@ def test_webhooks_answer_503_without_a_webhook_secret(stripe_fake, settings, rem
     assert WebhookEvent.objects.count() == 0
 
 
+def test_the_webhook_secret_alone_verifies_and_stores_events(
+    stripe_fake, settings, remote_subscription, deliver
+):
+    """Without the API key, events are still checked and kept; applying one reads Stripe,
+    so it fails (500: Stripe retries) until the key is set, then applies."""
+    settings.STRIPE_SECRET_KEY = ""
+    event = stripe_fake.event("customer.subscription.created", remote_subscription)
+    unhandled = stripe_fake.event("product.created", stripe_fake._product_create({"name": "X"}))
+    stripe_fake.calls.clear()
+
+    forged = deliver(event, secret="whsec_someone_else")
+    response = deliver(event)
+    other = deliver(unhandled)
+
+    assert forged.status_code == HTTPStatus.BAD_REQUEST
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    stored = WebhookEvent.objects.get(stripe_event_id=event["id"])
+    assert (stored.status, stored.payload) == (Status.FAILED, event)
+    assert stored.error.startswith("StripeUnavailable: ")
+    assert other.status_code == HTTPStatus.OK
+    assert WebhookEvent.objects.get(stripe_event_id=unhandled["id"]).status == Status.IGNORED
+    assert stripe_fake.calls == []  # nothing left for Stripe without a key
+    assert Subscription.objects.count() == 0
+
+    settings.STRIPE_SECRET_KEY = API_KEY
+    retried = deliver(event)  # Stripe's next retry, once the key is set
+
+    assert retried.status_code == HTTPStatus.OK
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts) == (Status.PROCESSED, 2)
+    assert Subscription.objects.get().status == "active"
+
+
 def test_the_webhook_needs_no_csrf_token_nor_session(stripe_fake, remote_subscription):
     # A signed-in staff browser posting without a CSRF token is still just Stripe's delivery.
     client = Client(enforce_csrf_checks=True)
@@ -203,11 +234,11 @@ def test_an_old_event_never_overwrites_newer_state(stripe_fake, remote_subscript
 
 
 def test_an_event_for_an_unknown_customer_is_recorded_as_ignored(
-    stripe_fake, synced_offer, deliver
+    stripe_fake, synced_offer, deliver, make_stripe_customer
 ):
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    stranger = stripe_fake._customer_create({"email": "inconnu@example.org"})
-    remote = stripe_fake.subscription_create(customer=stranger["id"], price=price)
+    stranger = make_stripe_customer(known=False)
+    remote = stripe_fake.subscription_create(customer=stranger.stripe_customer_id, price=price)
     event = stripe_fake.event("customer.subscription.created", remote)
 
     first, second = deliver(event), deliver(event)
@@ -217,38 +248,42 @@ def test_an_event_for_an_unknown_customer_is_recorded_as_ignored(
     stored = WebhookEvent.objects.get()
     assert stored.status == Status.IGNORED
     assert remote["id"] in stored.error
-    assert stranger["id"] in stored.error
+    assert stranger.stripe_customer_id in stored.error
     assert stored.attempts == 1
     assert Subscription.objects.count() == 0
     assert Customer.objects.count() == 0
 
 
 def test_the_subscription_metadata_links_a_user_we_had_no_customer_for(
-    stripe_fake, synced_offer, deliver
+    stripe_fake, synced_offer, deliver, make_stripe_customer
 ):
-    user = UserFactory()
+    customer = make_stripe_customer(known=False)
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    remote_customer = stripe_fake._customer_create({"email": user.email})
     remote = stripe_fake.subscription_create(
-        customer=remote_customer["id"], price=price, metadata={"user_id": str(user.pk)}
+        customer=customer.stripe_customer_id,
+        price=price,
+        metadata={"user_id": str(customer.user.pk)},
     )
 
     deliver(stripe_fake.event("customer.subscription.created", remote))
 
-    assert Subscription.objects.get().user == user
-    assert Customer.objects.get(user=user).stripe_customer_id == remote_customer["id"]
+    assert Subscription.objects.get().user == customer.user
+    assert Customer.objects.get(user=customer.user).stripe_customer_id == (
+        customer.stripe_customer_id
+    )
 
 
-def test_checkout_completed_links_through_client_reference_id(stripe_fake, synced_offer, deliver):
-    user = UserFactory()
+def test_checkout_completed_links_through_client_reference_id(
+    stripe_fake, synced_offer, deliver, make_stripe_customer
+):
+    customer = make_stripe_customer(known=False)
     price = stripe_fake.objects["price"][synced_offer.stripe_price_id]
-    remote_customer = stripe_fake._customer_create({"email": user.email})
-    remote = stripe_fake.subscription_create(customer=remote_customer["id"], price=price)
+    remote = stripe_fake.subscription_create(customer=customer.stripe_customer_id, price=price)
     session = stripe_fake._checkout_session_create(
         {
             "mode": "subscription",
-            "customer": remote_customer["id"],
-            "client_reference_id": str(user.pk),
+            "customer": customer.stripe_customer_id,
+            "client_reference_id": str(customer.user.pk),
             "line_items": [{"price": price["id"]}],
             "success_url": "https://example.org/ok",
             "cancel_url": "https://example.org/ko",
@@ -258,7 +293,7 @@ def test_checkout_completed_links_through_client_reference_id(stripe_fake, synce
 
     deliver(stripe_fake.event("checkout.session.completed", session))
 
-    assert Subscription.objects.get().user == user
+    assert Subscription.objects.get().user == customer.user
 
 
 def test_a_processing_error_is_recorded_answered_500_and_retried(

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from subscriptions.models import Offer
+from subscriptions.offer_sync import offer_sync
 from subscriptions.stripe_gateway import StripeCallFailed, StripeUnavailable
-from subscriptions.stripe_sync import offer_sync
 
 
 class Command(BaseCommand):

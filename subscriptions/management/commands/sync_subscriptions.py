@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from subscriptions.stripe_gateway import StripeUnavailable
-from subscriptions.stripe_sync import subscriptions_repair
+from subscriptions.subscription_sync import subscriptions_repair
 
 
 class Command(BaseCommand):

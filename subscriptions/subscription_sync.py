@@ -1,4 +1,9 @@
-"""Keep local rows equal to Stripe's: offers out to Stripe, subscriptions back from it."""
+"""Subscriptions ← Stripe: local rows rewritten from Stripe's current state.
+
+Stripe is the source of truth; webhooks and `manage.py sync_subscriptions` both go
+through `subscription_sync`, which re-reads the subscription rather than trusting
+whatever copy of it they hold.
+"""
 
 import datetime as dt
 import logging
@@ -12,7 +17,7 @@ from django.utils import timezone
 from . import stripe_gateway
 from .billing import customer_link
 from .models import Customer, Offer, Subscription
-from .stripe_gateway import StripeCallFailed, StripeDict, StripeObjectMissing
+from .stripe_gateway import StripeCallFailed, StripeDict, object_id
 
 logger = logging.getLogger(__name__)
 
@@ -21,145 +26,17 @@ NO_USER_FOR_SUBSCRIPTION = (
     "metadata.user_id, ni client_reference_id, ni client Stripe connu."
 )
 
-SYNCED_FIELDS = [
-    "status",
-    "current_period_start",
-    "current_period_end",
-    "cancel_at_period_end",
-    "canceled_at",
-    "trial_end",
-    "stripe_price_id",
-    "offer",
-    "livemode",
-]
-
 
 class SubscriptionUnlinked(Exception):
     """No user can be found for a Stripe subscription: retrying will not change that."""
-
-
-# Offers → Stripe products and prices
-
-
-@dataclass
-class OfferSyncResult:
-    offer: Offer
-    changes: list[str] = field(default_factory=list)
-
-
-def _offer_key(offer: Offer, *parts: object) -> str:
-    # created_at tells apart two offers that got the same id in a reset database.
-    return "-".join(
-        ["imago-offer", str(offer.pk), str(int(offer.created_at.timestamp())), *map(str, parts)]
-    )
-
-
-def _retrieve_or_none(retrieve, **kwargs) -> StripeDict | None:
-    try:
-        return retrieve(**kwargs)
-    except StripeObjectMissing:  # e.g. ids from test mode read with live keys: start afresh
-        return None
-
-
-def _product_sync(offer: Offer, result: OfferSyncResult) -> str:
-    wanted = {"name": offer.name, "description": offer.tagline}
-    remote = None
-    if offer.stripe_product_id:
-        remote = _retrieve_or_none(
-            stripe_gateway.product_retrieve, product_id=offer.stripe_product_id
-        )
-    if remote is None:
-        remote = stripe_gateway.product_create(
-            name=offer.name,
-            description=offer.tagline,
-            offer_slug=offer.slug,
-            idempotency_key=_offer_key(offer, "product"),
-        )
-        result.changes.append(f"product {remote['id']} created")
-        return remote["id"]
-    changes: dict[str, Any] = {
-        name: value for name, value in wanted.items() if (remote.get(name) or "") != value
-    }
-    if not remote.get("active", True):
-        changes["active"] = True
-    if changes:
-        stripe_gateway.product_update(product_id=remote["id"], changes=changes)
-        result.changes.append(f"product {remote['id']} updated ({', '.join(sorted(changes))})")
-    return remote["id"]
-
-
-def _price_matches(price: StripeDict, *, offer: Offer, product_id: str) -> bool:
-    recurring = price.get("recurring") or {}
-    product = price.get("product")
-    return (
-        bool(price.get("active"))
-        and (product.get("id") if isinstance(product, dict) else product) == product_id
-        and price.get("unit_amount") == offer.price_cents
-        and price.get("currency") == offer.currency.lower()
-        and recurring.get("interval") == offer.interval
-        and recurring.get("interval_count", 1) == 1
-        and price.get("tax_behavior") == "inclusive"
-    )
-
-
-def offer_sync(*, offer: Offer) -> OfferSyncResult:
-    """Create or update the offer's Stripe Product and Price; nothing when they match.
-
-    Stripe prices are immutable: a new amount or interval makes a new Price, and the
-    old one is archived, which hides it from new checkouts while existing subscribers
-    stay on it (their rows keep its id; webhooks find the offer through the product).
-    """
-    result = OfferSyncResult(offer=offer)
-    product_id = _product_sync(offer, result)
-    current = None
-    if offer.stripe_price_id:
-        current = _retrieve_or_none(stripe_gateway.price_retrieve, price_id=offer.stripe_price_id)
-    if current is None or not _price_matches(current, offer=offer, product_id=product_id):
-        price = stripe_gateway.price_create(
-            product_id=product_id,
-            unit_amount=offer.price_cents,
-            currency=offer.currency,
-            interval=offer.interval,
-            offer_slug=offer.slug,
-            # The price it replaces is part of the key: going back to an earlier amount
-            # must make a new Price, not replay the one archived since.
-            idempotency_key=_offer_key(
-                offer,
-                "price",
-                product_id,
-                offer.price_cents,
-                offer.currency,
-                offer.interval,
-                current["id"] if current else "first",
-            ),
-        )
-        result.changes.append(f"price {price['id']} created")
-        if current is not None and current.get("active") and current["id"] != price["id"]:
-            stripe_gateway.price_archive(price_id=current["id"])
-            result.changes.append(f"price {current['id']} archived")
-        offer.stripe_price_id = price["id"]
-    if offer.stripe_product_id != product_id or result.changes:
-        offer.stripe_product_id = product_id
-        offer.save(update_fields=["stripe_product_id", "stripe_price_id", "updated_at"])
-    return result
-
-
-# Subscriptions ← Stripe
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(value, tz=dt.UTC) if value else None
 
 
-def _id(value: Any) -> str | None:
-    """An id whether Stripe sent it bare or as an expanded object."""
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
-
-
 def _offer_for(*, price: StripeDict, metadata: dict) -> Offer | None:
-    price_id, product_id = _id(price.get("id")), _id(price.get("product"))
+    price_id, product_id = object_id(price.get("id")), object_id(price.get("product"))
     return (
         (price_id and Offer.objects.filter(stripe_price_id=price_id).first())
         or (product_id and Offer.objects.filter(stripe_product_id=product_id).first())
@@ -191,7 +68,7 @@ def subscription_state(remote: StripeDict) -> dict[str, Any]:
         or bool(cancel_at and period_end and cancel_at >= period_end),
         "canceled_at": _timestamp(remote.get("canceled_at")),
         "trial_end": _timestamp(remote.get("trial_end")),
-        "stripe_price_id": _id(price.get("id")) or "",
+        "stripe_price_id": object_id(price.get("id")) or "",
         "offer": _offer_for(price=price, metadata=metadata),
         "livemode": bool(remote.get("livemode")),
     }
@@ -211,7 +88,7 @@ def user_for_subscription(*, remote: StripeDict, client_reference_id: str | None
                 return user
     customer = (
         Customer.objects.select_related("user")
-        .filter(stripe_customer_id=_id(remote.get("customer")))
+        .filter(stripe_customer_id=object_id(remote.get("customer")))
         .first()
     )
     return customer.user if customer else None
@@ -241,7 +118,7 @@ def _sync_locked(
         if user is None:
             raise SubscriptionUnlinked(
                 NO_USER_FOR_SUBSCRIPTION.format(
-                    subscription=stripe_subscription_id, customer=_id(remote.get("customer"))
+                    subscription=stripe_subscription_id, customer=object_id(remote.get("customer"))
                 )
             )
         local = Subscription(
@@ -249,7 +126,7 @@ def _sync_locked(
             source=Subscription.Source.STRIPE,
             stripe_subscription_id=stripe_subscription_id,
         )
-    customer_link(user=local.user, stripe_customer_id=_id(remote.get("customer")) or "")
+    customer_link(user=local.user, stripe_customer_id=object_id(remote.get("customer")) or "")
     state = subscription_state(remote)
     changed = [name for name, value in state.items() if getattr(local, name) != value]
     if state["offer"] is None:
