@@ -112,10 +112,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = GrantForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -189,7 +189,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
     search_fields = ["stripe_event_id", "type"]
     date_hierarchy = "created_at"
     actions = ["replay"]
-    fields = [
+    readonly_fields = fields = (
         "stripe_event_id",
         "type",
         "status",
@@ -200,8 +200,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "created_at",
         "processed_at",
         "pretty_payload",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request):
         return False

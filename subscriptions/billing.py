@@ -1,9 +1,9 @@
 """What a reader does with Stripe: get a Customer, pay through Checkout, manage in the portal."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from imago.exceptions import DomainError
 
 from . import stripe_gateway
@@ -32,7 +32,7 @@ AWAITING_PAYMENT = [
 CHECKOUT_LOCALE = "fr"
 
 
-def customer_get_or_create(*, user) -> Customer:
+def customer_get_or_create(*, user: User) -> Customer:
     """The user's one Stripe Customer, created on first need and reused after.
 
     Concurrent first requests queue on a lock of the user's row, and the second
@@ -45,7 +45,7 @@ def customer_get_or_create(*, user) -> Customer:
         return existing
     try:
         with transaction.atomic():
-            list(get_user_model().objects.select_for_update().filter(pk=user.pk).only("pk"))
+            list(User.objects.select_for_update().filter(pk=user.pk).only("pk"))
             existing = Customer.objects.filter(user=user).first()
             if existing is not None:
                 return existing
@@ -60,7 +60,7 @@ def customer_get_or_create(*, user) -> Customer:
         return Customer.objects.get(user=user)
 
 
-def customer_link(*, user, stripe_customer_id: str) -> None:
+def customer_link(*, user: User, stripe_customer_id: str) -> None:
     """Remember a customer Stripe tied to `user`, unless either already has one here."""
     if not stripe_customer_id:
         return
@@ -75,7 +75,7 @@ def customer_link(*, user, stripe_customer_id: str) -> None:
         pass  # a concurrent request linked it first
 
 
-def checkout_session_start(*, user, offer_slug: str) -> str:
+def checkout_session_start(*, user: User, offer_slug: str) -> str:
     """The URL of a Stripe Checkout page where `user` subscribes to the offer."""
     stripe_gateway.ensure_configured()
     offer = Offer.objects.filter(slug=offer_slug, is_active=True).first()
@@ -102,7 +102,7 @@ def checkout_session_start(*, user, offer_slug: str) -> str:
     return session["url"]
 
 
-def portal_session_start(*, user) -> str:
+def portal_session_start(*, user: User) -> str:
     """The URL of the Stripe customer portal, where a subscriber manages their subscription."""
     stripe_gateway.ensure_configured()
     customer = Customer.objects.filter(user=user).first()

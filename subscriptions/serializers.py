@@ -25,7 +25,9 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
-    offer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    offer: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Subscription

@@ -3,7 +3,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Subscription
+from accounts.models import User
+
+from .models import Offer, Subscription
 
 Source = Subscription.Source
 Status = Subscription.Status
@@ -11,7 +13,12 @@ Status = Subscription.Status
 
 @transaction.atomic
 def complimentary_grant(
-    *, user, until: datetime | None, granted_by=None, note: str = "", offer=None
+    *,
+    user: User,
+    until: datetime | None,
+    granted_by: User | None = None,
+    note: str = "",
+    offer: Offer | None = None,
 ) -> Subscription:
     """Give `user` free access until `until` (None: until revoked).
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe._base_address import BaseAddresses
 
 from imago.exceptions import DomainError
 
@@ -74,7 +75,7 @@ def ensure_configured() -> None:
 
 @functools.lru_cache(maxsize=4)
 def _client_for(api_key: str, api_base: str, retries: int) -> stripe.StripeClient:
-    base_addresses = {"api": api_base} if api_base else None
+    base_addresses: BaseAddresses | None = {"api": api_base} if api_base else None
     return stripe.StripeClient(api_key, base_addresses=base_addresses, max_network_retries=retries)
 
 

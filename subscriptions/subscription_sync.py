@@ -187,7 +187,7 @@ def subscriptions_repair() -> RepairReport:
                 ids.setdefault(remote["id"])
         except StripeCallFailed as error:
             report.failures.append(f"customer {customer.stripe_customer_id}: {error}")
-    for stripe_subscription_id in ids:
+    for stripe_subscription_id in filter(None, ids):
         try:
             report.results.append(subscription_sync(stripe_subscription_id=stripe_subscription_id))
         except (StripeCallFailed, SubscriptionUnlinked) as error:

@@ -30,11 +30,11 @@ def make_stripe_customer(stripe_fake):
     """
 
     def make(user: User | None = None, *, known: bool = True) -> StripeCustomer:
-        user = user or UserFactory()
-        remote = stripe_fake._customer_create({"email": user.email})
+        reader: User = user or UserFactory()  # type: ignore[assignment]
+        remote = stripe_fake._customer_create({"email": reader.email})
         if known:
-            Customer.objects.create(user=user, stripe_customer_id=remote["id"])
-        return StripeCustomer(user=user, stripe_customer_id=remote["id"])
+            Customer.objects.create(user=reader, stripe_customer_id=remote["id"])
+        return StripeCustomer(user=reader, stripe_customer_id=remote["id"])
 
     return make
 

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 import time
 from http import HTTPStatus
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,7 +35,7 @@ def remote_subscription(stripe_fake, synced_offer, customer):
 
 
 def post_raw(payload: bytes | str, signature: str | None):
-    headers = {"HTTP_STRIPE_SIGNATURE": signature} if signature is not None else {}
+    headers: dict[str, Any] = {"HTTP_STRIPE_SIGNATURE": signature} if signature else {}
     return Client().post(WEBHOOK_URL, data=payload, content_type="application/json", **headers)
 
 
