@@ -61,6 +61,22 @@ def test_stored_split_is_the_paywall_split_of_each_body():
         assert 2 <= article.reading_minutes <= 8
 
 
+def test_teaser_split_runs_once_per_distinct_body(monkeypatch):
+    calls = []
+    real_split = paywall.article_split
+
+    def counted_split(source, **kwargs):
+        calls.append(source)
+        return real_split(source, **kwargs)
+
+    monkeypatch.setattr(paywall, "article_split", counted_split)
+
+    seed(200, bodies=7)
+
+    assert len(calls) == 7
+    assert Article.objects.values("body").distinct().count() == 7
+
+
 def test_every_footnote_call_has_its_note():
     seed(12)
 
