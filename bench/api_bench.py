@@ -28,6 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 ARTICLES = 500
+SEED = 2026  # the same articles, briefs and comments on every run
 RUNS = 200
 
 
@@ -43,20 +44,20 @@ def main() -> None:
 
 
 def run() -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from articles.tests.factories import ArticleFactory, AuthorFactory
-    from conftest import client_for
-    from subscriptions.tests.factories import ComplimentaryFactory, OfferFactory
+    from subscriptions.services import complimentary_grant
 
     call_command("load_demo", verbosity=0)
-    OfferFactory()
-    authors = AuthorFactory.create_batch(20)
-    for i in range(ARTICLES):
-        ArticleFactory(authors=authors[i % 20 : i % 20 + 2])
-    subscriber = ComplimentaryFactory().user
+    call_command("seed_articles", ARTICLES, seed=SEED, verbosity=0)
+    subscriber = get_user_model().objects.create_user(email="bench@example.org")
+    complimentary_grant(user=subscriber, until=None, note="bench")
 
-    anonymous, signed_in = APIClient(), client_for(subscriber)
+    anonymous, signed_in = APIClient(), APIClient()
+    token = Token.objects.create(user=subscriber)
+    signed_in.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     cases = [
         ("anonymous list, 20 per page", anonymous, "/api/v1/articles/"),
         ("anonymous list, 100 per page", anonymous, "/api/v1/articles/?page_size=100"),
