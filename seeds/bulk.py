@@ -493,7 +493,11 @@ class _Run:
 
         for batch in _batches(plan.count, plan.batch_size):
             with transaction.atomic():
-                articles, bylines, notes, briefs, comments = [], [], [], [], []
+                articles: list[tuple] = []
+                bylines: list[tuple] = []
+                notes: list[tuple] = []
+                briefs: list[tuple] = []
+                comments: list[tuple] = []
                 ids = self.writer.ids(Article, len(batch))
                 for article_id, index in zip(ids, batch, strict=True):
                     body = pool[words.randrange(len(pool))]

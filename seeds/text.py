@@ -351,7 +351,7 @@ ROLES_M = (
     "cadre de santé en imagerie à {city}",
 )
 
-QUOTES = (
+QUOTES: tuple[str, ...] = (
     "Nous avons gagné du temps sur les examens simples, ce qui laisse plus d’attention "
     "pour les cas complexes",
     "Sans manipulateurs en nombre suffisant, aucune machine ne tourne, si performante soit-elle",
@@ -374,7 +374,7 @@ QUOTES = (
 # --- Templates ----------------------------------------------------------------------
 
 # Sentences whose words come mostly from the lists: any body may use any of them.
-SENTENCES = (
+SENTENCES: tuple[str, ...] = (
     "{Actors} constatent depuis plusieurs mois une hausse régulière de la demande {of_exam}.",
     "Dans {facility} {of_city}, {actors} ont revu l’organisation des vacations pour mieux "
     "maîtriser {issue}.",
@@ -555,7 +555,7 @@ THEMES = {
     ),
 }
 
-INTRODUCTIONS = (
+INTRODUCTIONS: tuple[str, ...] = (
     "{Subject} s’impose comme l’un des sujets de l’année pour {actors}.",
     "Depuis quelques années, {subject} occupe une place croissante dans le débat sur "
     "l’imagerie médicale.",
@@ -565,7 +565,7 @@ INTRODUCTIONS = (
     "milliers de patients.",
 )
 
-HEADINGS = (
+HEADINGS: tuple[str, ...] = (
     "Un besoin qui ne cesse de croître",
     "Des organisations à repenser",
     "Ce que disent les chiffres",
@@ -588,14 +588,14 @@ HEADINGS = (
     "Ce qui reste à faire",
 )
 
-QUOTE_PARAGRAPHS = (
+QUOTE_PARAGRAPHS: tuple[str, ...] = (
     "« {quote} », explique {person}.",
     "« {quote} », résume {person}.",
     "« {quote} », souligne {person}.",
     "« {quote} », estime {person}.",
 )
 
-LIST_INTRODUCTIONS = (
+LIST_INTRODUCTIONS: tuple[str, ...] = (
     "Les principales pistes évoquées :",
     "Parmi les mesures proposées :",
     "Ce que prévoit le plan :",
@@ -626,7 +626,7 @@ NOTES = (
     "Communiqué {de_institution}, {year}.",
 )
 
-TITLES = (
+TITLES: tuple[str, ...] = (
     "{Subject} : ce qui change pour {actors}",
     "{Subject} : {actors} face à de nouveaux défis",
     "Comment {facility} {of_city} a repensé {subject}",
@@ -649,7 +649,7 @@ TITLES = (
     "Au CHU {of_city}, {modality} réinvente le parcours patient",
 )
 
-STANDFIRSTS = (
+STANDFIRSTS: tuple[str, ...] = (
     "{Actors} s’interrogent sur {subject}. Enquête dans plusieurs établissements {region}.",
     "Entre contraintes budgétaires et promesses technologiques, {subject} illustre les "
     "mutations de l’imagerie médicale. Nous avons interrogé les équipes {of_city}.",
@@ -665,7 +665,7 @@ STANDFIRSTS = (
     "{actors} ont changé leurs pratiques.",
 )
 
-BRIEFS = (
+BRIEFS: tuple[str, ...] = (
     "{Ars} autorise l’installation d’un nouvel appareil {of_modality} à {city}.",
     "{Institution} publie un guide consacré {a_issue}, à destination {de_actors}.",
     "Un centre hospitalier {of_city} met en service {tool} pour ses urgences.",
@@ -691,7 +691,7 @@ BRIEFS = (
 
 BRIEF_LINKS = (" Notre article fait le point.", " Lire notre enquête.", " Nos explications.")
 
-COMMENTS = (
+COMMENTS: tuple[str, ...] = (
     "Merci pour cet article très complet. Dans notre service, nous observons exactement la "
     "même chose.",
     "Article intéressant, mais il manque le point de vue des manipulateurs, qui vivent ces "
