@@ -22,7 +22,10 @@ def hidden_sentences(article: Article) -> list[str]:
 
 @pytest.mark.parametrize("client_fixture", ["anonymous_client", "reader_client", "expired_client"])
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
-def test_locked_article_never_contains_text_past_its_split(request, client_fixture, accept):
+def test_locked_article_never_contains_text_past_its_split(
+    request, settings, client_fixture, accept
+):
+    settings.API_BROWSABLE = True  # text/html: the browsable API, where it is on
     article = ArticleFactory()
     client = request.getfixturevalue(client_fixture)
 
