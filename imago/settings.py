@@ -128,7 +128,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["imago.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "imago.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "imago.schema.AutoSchema",  # documents every error status
     "EXCEPTION_HANDLER": "imago.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("IMAGO_AUTH_THROTTLE", "20/min"),
@@ -148,6 +148,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Slugs as the URLs take them, so that clients (and schemathesis) send valid ones.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
