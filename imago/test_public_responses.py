@@ -10,7 +10,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.staticfiles import finders
 
+from accounts.tests.factories import UserFactory
 from articles.tests.factories import ArticleFactory
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +115,24 @@ def test_docs_page_loads_nothing_from_a_third_party_host(anonymous_client):
     # Nor from the inline script: every absolute URL in the page is on our own host.
     hosts = {urlsplit(u).netloc for u in re.findall(r"(?:https?:)?//[\w.-]+[^\s\"'<>]*", page)}
     assert hosts <= {"", "testserver"}, hosts
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json", "*/*"])
+@pytest.mark.parametrize("token", [None, "Token jeton-inconnu", "inactive"])
+def test_docs_page_is_the_same_page_whatever_the_credentials_and_accept(
+    anonymous_client, accept, token
+):
+    client = anonymous_client
+    if token == "inactive":
+        client = client_for(UserFactory(is_active=False))
+    elif token:
+        client.credentials(HTTP_AUTHORIZATION=token)
+
+    docs = client.get("/api/v1/docs/", HTTP_ACCEPT=accept)
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    assert docs.status_code == HTTPStatus.OK
+    assert docs["Content-Type"].startswith("text/html")
+    assert "swagger-ui" in docs.content.decode()
+    assert schema.status_code == HTTPStatus.OK
+    assert "/api/v1/articles/" in schema.json()["paths"]
