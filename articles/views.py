@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from . import selectors, services
 from .filters import ArticleFilter
-from .models import Comment, Rubric
+from .models import Article, Comment, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
     ArticleDetailSerializer,
@@ -45,6 +45,11 @@ class ReaderMixin(generics.GenericAPIView):
                 },
                 description="Words to find, all of them: in the text past the split only "
                 "where the caller may read it.",
+            ),
+            OpenApiParameter(
+                "access",
+                {"type": "string", "enum": ["", *Article.Access.values]},
+                description="`free` or `subscribers`; empty: either.",
             ),
             OpenApiParameter("rubric", str, description="A rubric's slug."),
             OpenApiParameter("author", str, description="An author's slug."),

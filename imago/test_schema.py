@@ -153,3 +153,15 @@ def test_errors_met_for_real_are_documented(schema, anonymous_client):
         assert response["Content-Type"] == "application/json", key
         seen.add(response.status_code)
     assert seen == {400, 401, 403, 404, 415, 503}
+
+
+def test_complimentary_access_has_no_offer_and_the_schema_says_it_may_not(
+    schema, subscriber_client
+):
+    # Found by schemathesis: /me/ of a complimentary reader broke its own schema.
+    subscription = subscriber_client.get("/api/v1/me/").json()["subscription"]
+    offer = schema["components"]["schemas"]["Subscription"]["properties"]["offer"]
+
+    assert subscription["source"] == "complimentary"
+    assert subscription["offer"] is None
+    assert offer["nullable"] is True
