@@ -165,3 +165,15 @@ def test_complimentary_access_has_no_offer_and_the_schema_says_it_may_not(
     assert subscription["source"] == "complimentary"
     assert subscription["offer"] is None
     assert offer["nullable"] is True
+
+
+def test_an_empty_access_filter_lists_both_and_the_schema_says_so(schema, anonymous_client):
+    ArticleFactory()
+    ArticleFactory(access="free")
+    parameters = schema["paths"]["/api/v1/articles/"]["get"]["parameters"]
+    access = next(p for p in parameters if p["name"] == "access")
+
+    response = anonymous_client.get("/api/v1/articles/", {"access": ""})
+
+    assert response.json()["count"] == 2
+    assert access["schema"]["enum"] == ["", "free", "subscribers"]
