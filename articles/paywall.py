@@ -2,6 +2,11 @@
 
 Pure functions only: no Django, no database, so the rules can be tested in isolation.
 
+Reference links (``[texte][id]`` with ``[id]: https://… "titre"`` anywhere in the body)
+are resolved in the full body only. The teaser is rendered from what lies before the
+split: a definition placed past it never reaches the teaser, and a reference to it reads
+as its plain link text there (see ``article_split``).
+
 Plain-text conventions (shared by every count in this module):
 
 * ``html_to_text`` removes tags, decodes entities (``&amp;`` is one character) and
@@ -18,14 +23,21 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
 import markdown
 import nh3
-from markdown.inlinepatterns import InlineProcessor
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import ReferenceProcessor
+from markdown.inlinepatterns import (
+    REFERENCE_RE,
+    InlineProcessor,
+    ReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+)
 
 PAYWALL_MARKER = "<!-- paywall -->"
 ELLIPSIS = "…"
@@ -97,14 +109,118 @@ class _NoteCallExtension(markdown.Extension):
         md.inlinePatterns.register(_NoteCallProcessor(r"\[(\d+)\]", md), "note_call", 115)
 
 
-def markdown_to_html(source: str) -> str:
-    """Render Markdown to HTML that is safe to show (nh3 whitelist)."""
+# A definition's place in the rendered text is marked by one private-use character per
+# definition (its index in document order). Markers never change how Markdown parses a
+# block, unlike an element would, and are removed before anything is stored.
+_MARK_BASE = 0xF0000
+_MARKS = re.compile("[\U000f0000-\U000ffffd]")
+
+
+class _References(markdown.Extension):
+    """Reference definitions, registered in document order, some of them withheld.
+
+    ``public(index)`` says whether the definition met at ``index`` (0 for the first in
+    the source) may be resolved. A withheld one is never registered: a reference to it
+    renders as its plain link text, like references to ``hidden_ids`` (definitions of a
+    part of the source that is not rendered at all). ``mark`` leaves a marker where each
+    definition stood, to find out afterwards how much text precedes it.
+    """
+
+    def __init__(
+        self,
+        *,
+        public: Callable[[int], bool] | None = None,
+        hidden_ids: frozenset[str] = frozenset(),
+        mark: bool = False,
+    ) -> None:
+        super().__init__()
+        self.public = public
+        self.hidden_ids = set(hidden_ids)
+        self.mark = mark
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.parser.blockprocessors.register(_ReferenceDefinitions(md.parser, self), "reference", 15)
+        md.inlinePatterns.register(_Reference(REFERENCE_RE, md, self), "reference", 170)
+        md.inlinePatterns.register(_ShortReference(REFERENCE_RE, md, self), "short_reference", 130)
+
+
+class _ReferenceDefinitions(ReferenceProcessor):
+    """Python-Markdown's definitions, one at a time and in the order of the source."""
+
+    def __init__(self, parser: BlockParser, config: _References) -> None:
+        super().__init__(parser)
+        self.config = config
+        self.count = 0
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        block = blocks.pop(0)
+        m = self.RE.search(block)
+        if m is None:
+            blocks.insert(0, block)
+            return False
+        if block[: m.start()].strip():
+            # Text before the definition in the same block: parse it first, so that
+            # definitions are met (and marked) in the order of the source.
+            blocks.insert(0, block[m.start() :])
+            blocks.insert(0, block[: m.start()].rstrip("\n"))
+            return True
+        index, self.count = self.count, self.count + 1
+        ref_id = m.group(1).strip().lower()
+        if self.config.public is None or self.config.public(index):
+            self.parser.md.references[ref_id] = (
+                m.group(2).lstrip("<").rstrip(">"),
+                m.group(5) or m.group(6),
+            )
+        else:
+            self.config.hidden_ids.add(ref_id)
+        if self.config.mark:
+            _append_text(parent, chr(_MARK_BASE + index))
+        if block[m.end() :].strip():
+            blocks.insert(0, block[m.end() :].lstrip("\n"))
+        return True
+
+
+def _append_text(parent: etree.Element, text: str) -> None:
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+class _Reference(ReferenceInlineProcessor):
+    """``[texte][id]``; one whose definition is withheld reads as its text, nothing more."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, config: _References) -> None:
+        super().__init__(pattern, md)
+        self.config = config
+
+    # camelCase names below are imposed by Python-Markdown.
+    def handleMatch(  # type: ignore[override]  # the stubs type Pattern's, not InlineProcessor's
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        text, index, handled = self.getText(data, m.end(0))
+        ref_id, end, handled_id = self.evalId(data, index, text) if handled else (None, 0, False)
+        if handled_id and ref_id is not None:
+            ref_id = self.NEWLINE_CLEANUP_RE.sub(" ", ref_id)
+            if ref_id not in self.md.references and ref_id in self.config.hidden_ids:
+                # A <span> keeps inline markup inside the text; the sanitiser drops the tag.
+                span = etree.Element("span")
+                span.text = text
+                return span, m.start(0), end
+        return super().handleMatch(m, data)
+
+
+class _ShortReference(_Reference, ShortReferenceInlineProcessor):
+    """``[id]`` alone, the same way."""
+
+
+def _render(source: str, references: _References) -> str:
     if not source.strip():
         return ""
     # A fresh Markdown instance per call: instances keep state and are not thread-safe.
     rendered = markdown.markdown(
-        source,
-        extensions=["sane_lists", "tables", "fenced_code", _NoteCallExtension()],
+        _MARKS.sub("", source) if references.mark else source,
+        extensions=["sane_lists", "tables", "fenced_code", _NoteCallExtension(), references],
         extension_configs={"tables": {"use_align_attribute": True}},
     )
     return nh3.clean(
@@ -114,6 +230,38 @@ def markdown_to_html(source: str) -> str:
         link_rel="noopener noreferrer",
         url_schemes={"http", "https", "mailto"},
     ).strip()
+
+
+def markdown_to_html(source: str) -> str:
+    """Render Markdown to HTML that is safe to show (nh3 whitelist)."""
+    return _render(source, _References())
+
+
+def _defined_ids(source: str) -> frozenset[str]:
+    """The ids of the reference definitions in ``source``."""
+    withhold_all = _References(public=lambda _index: False)
+    _render(source, withhold_all)
+    return frozenset(withhold_all.hidden_ids)
+
+
+def _definition_offsets(source: str) -> list[int]:
+    """For each reference definition in document order, the length of the plain text
+    (as ``html_to_text`` counts it) that precedes it."""
+    marked = _render(source, _References(mark=True))
+    offsets: dict[int, int] = {}
+    collapser = _Collapser()
+    for kind, value, _attrs in _tokens(marked):
+        if kind == "text":
+            for char in value:
+                if _MARKS.fullmatch(char):
+                    offsets[ord(char) - _MARK_BASE] = collapser.length
+                else:
+                    collapser.push(char)
+        elif value in _BLOCK_TAGS:
+            collapser.boundary()
+    # A marker lost on the way (none should be) counts as past any cut.
+    count = max(offsets, default=-1) + 1
+    return [offsets.get(index, len(marked)) for index in range(count)]
 
 
 # --- HTML walking -------------------------------------------------------------------
@@ -240,9 +388,13 @@ def _cut(html: str, limit: int) -> tuple[str, int]:
     cut = _cut_point(text, limit)
     if cut >= len(text):
         return html, len(text)
-    if cut <= 0:
-        return "", 0
+    return _cut_at(html, cut), cut
 
+
+def _cut_at(html: str, cut: int) -> str:
+    """``html`` cut after ``cut`` characters of its plain text, every open tag closed."""
+    if cut <= 0:
+        return ""
     out: list[str] = []
     open_tags: list[str] = []
     collapser = _Collapser()
@@ -258,7 +410,7 @@ def _cut(html: str, limit: int) -> tuple[str, int]:
                     if not _ends_block(tokens, value[index + 1 :]):
                         out.append(ELLIPSIS)
                     out.extend(f"</{tag}>" for tag in reversed(open_tags))
-                    return "".join(out), cut
+                    return "".join(out)
             out.append(escape(value, quote=False))
             continue
         if kind == "start":
@@ -272,7 +424,7 @@ def _cut(html: str, limit: int) -> tuple[str, int]:
                 open_tags.pop()
         if value in _BLOCK_TAGS:
             collapser.boundary()
-    raise AssertionError("unreachable: the cut is inside the text")  # pragma: no cover
+    return html  # the text is shorter than the cut: nothing to cut
 
 
 def teaser_split(html: str, *, chars: int = 1000) -> str:
@@ -317,23 +469,38 @@ def article_split(source: str, *, chars: int = 1000) -> Split:
 
     An explicit marker line wins over ``chars``. Otherwise a body shorter than twice the
     teaser shows at most half of itself.
+
+    The teaser is rendered from what lies before the split: a reference definition
+    placed past it is never resolved there, and a reference to it reads as its link
+    text. For the automatic cut, the definitions before it are those with less plain
+    text before them than the teaser holds.
     """
     marked = _split_on_marker(source)
     if marked is not None:
         before, after = marked
         body_html = markdown_to_html(f"{before}\n{after}")
         body_text = html_to_text(body_html)
-        teaser_html = markdown_to_html(before)
+        teaser_html = _render(before, _References(hidden_ids=_defined_ids(after)))
         teaser_text = html_to_text(teaser_html)
     else:
         body_html = markdown_to_html(source)
         body_text = html_to_text(body_html)
-        teaser_html, teaser_length = _cut(body_html, min(chars, len(body_text) // 2))
+        _, teaser_length = _cut(body_html, min(chars, len(body_text) // 2))
         teaser_text = body_text[:teaser_length]
+        offsets = _definition_offsets(source)
+        if all(offset < teaser_length for offset in offsets):
+            public_html = body_html
+        else:
+            # Withheld references read as their link text, so the plain text (and the
+            # cut) is the same as the body's.
+            public_html = _render(
+                source, _References(public=lambda index: offsets[index] < teaser_length)
+            )
+        teaser_html = _cut_at(public_html, teaser_length)
 
     total = len(body_text)
-    # max(): a marker in the middle of a construct (e.g. a link whose definition comes
-    # after it) can render the teaser slightly differently from the body's start.
+    # max(): a marker in the middle of a construct (e.g. a list continued past it) can
+    # render the teaser slightly differently from the body's start.
     hidden = max(total - len(teaser_text), 0)
     words = word_count(body_text)
     return Split(

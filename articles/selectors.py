@@ -29,6 +29,11 @@ from . import reading
 from .models import Article, ArticleAuthor, Author, Brief, Comment, Rubric, Series
 from .reading import ArticleReading, Reader, SeriesRef
 
+# What a 404 says, by what was looked for (the views name theirs: `not_found_message`).
+ARTICLE_NOT_FOUND = "Article introuvable."
+AUTHOR_NOT_FOUND = "Auteur introuvable."
+SERIES_NOT_FOUND = "Série introuvable."
+
 # What a summary shows; the body and its derived texts are never loaded for a list.
 SUMMARY_FIELDS = (
     "id",

@@ -2,7 +2,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from . import selectors, services
 from .filters import ArticleFilter
-from .models import Comment, Rubric
+from .models import Article, Comment, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
     ArticleDetailSerializer,
@@ -34,6 +34,28 @@ class ReaderMixin(generics.GenericAPIView):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {
+                    "type": "string",
+                    "maxLength": ArticleFilter.base_filters["q"].extra["max_length"],
+                },
+                description="Words to find, all of them: in the text past the split only "
+                "where the caller may read it.",
+            ),
+            OpenApiParameter(
+                "access",
+                {"type": "string", "enum": ["", *Article.Access.values]},
+                description="`free` or `subscribers`; empty: either.",
+            ),
+            OpenApiParameter("rubric", str, description="A rubric's slug."),
+            OpenApiParameter("author", str, description="An author's slug."),
+        ]
+    )
+)
 class ArticleList(ReaderMixin, generics.ListAPIView):
     """Published articles, newest first. Summaries only: never a body."""
 
@@ -49,6 +71,7 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
 
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"
+    not_found_message = selectors.ARTICLE_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
         reading = selectors.article_reading(slug=kwargs["slug"], reader=self.reader)
@@ -65,6 +88,13 @@ class CommentList(ReaderMixin, generics.ListCreateAPIView):
     queryset = Comment.objects.none()  # tells the schema the model; get_queryset serves
     permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_scope = "comments"
+    not_found_message = selectors.ARTICLE_NOT_FOUND
+    error_responses = {
+        401: "Signed out, for the discussion of a subscriber-only article (`login_required`), "
+        "or credentials invalid; or signed out to comment (`not_authenticated`).",
+        403: "The discussion of a subscriber-only article, for a reader without access "
+        "(`subscription_required`); or a session without its CSRF token.",
+    }
 
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
@@ -91,12 +121,28 @@ class AuthorList(generics.ListAPIView):
     queryset = selectors.author_list()
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": 1, **extra},
+        OpenApiParameter.QUERY,
+        description=description,
+    )
+    for name, extra, description in (
+        ("page", {}, "The page of the author's articles."),
+        ("page_size", {"maximum": 100, "default": 20}, "Articles per page."),
+    )
+]
+
+
+@extend_schema_view(get=extend_schema(parameters=PAGE_PARAMETERS))
 class AuthorDetail(ReaderMixin, generics.RetrieveAPIView):
     """The author's profile and their published articles, newest first, paginated."""
 
     serializer_class = AuthorSerializer
     lookup_field = "slug"
     queryset = selectors.author_list()
+    not_found_message = selectors.AUTHOR_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
         author = self.get_object()
@@ -113,6 +159,7 @@ class SeriesDetail(ReaderMixin, generics.RetrieveAPIView):
     """A series and its published parts, in order."""
 
     serializer_class = SeriesSerializer
+    not_found_message = selectors.SERIES_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
         listing = selectors.series_listing(slug=kwargs["slug"], reader=self.reader)

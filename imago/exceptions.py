@@ -8,7 +8,18 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+# What a 404 says when its view names nothing more precise (its `not_found_message`).
+NOT_FOUND = "Ressource introuvable."
+# The JSON pages of the URL resolver and of Django's own errors, in French like the rest.
+ERROR_PAGE_MESSAGES = {
+    400: "Requête invalide.",
+    403: "Accès refusé.",
+    404: NOT_FOUND,
+    500: "Erreur interne du serveur.",
+}
 
 
 class DomainError(Exception):
@@ -33,7 +44,14 @@ def api_exception_handler(exc, context):
             response["WWW-Authenticate"] = "Token"
         return response
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.messages)
+        # Always the field-errors object, never a bare list.
+        errors = exc.message_dict if hasattr(exc, "error_dict") else None
+        exc = exceptions.ValidationError(
+            errors or {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        )
+    if isinstance(exc, Http404):
+        # Django's "No Article matches the given query.": English, and names our models.
+        exc = exceptions.NotFound(getattr(context.get("view"), "not_found_message", NOT_FOUND))
     handled = exception_handler(exc, context)
     if handled is None:
         return None
@@ -57,7 +75,11 @@ def _code_for(exc) -> str:
 
 def _json_error(request, status_code: int, code: str):
     return JsonResponse(
-        {"detail": HTTPStatus(status_code).phrase, "code": code}, status=status_code
+        {
+            "detail": ERROR_PAGE_MESSAGES.get(status_code, HTTPStatus(status_code).phrase),
+            "code": code,
+        },
+        status=status_code,
     )
 
 

@@ -7,7 +7,9 @@ class ApiCacheControlMiddleware:
 
     An anonymous API read is the same for every anonymous reader, so it may be
     cached publicly for a short time. Anything sent with credentials (a token or
-    a session cookie) is private, and every API response varies on them.
+    a session cookie) is private, and every API response varies on them. So is
+    anything that sets a cookie (the CSRF token of the docs page or the browsable
+    API): a shared cache would hand the same one to everyone.
     """
 
     def __init__(self, get_response):
@@ -21,10 +23,28 @@ class ApiCacheControlMiddleware:
         has_credentials = "HTTP_AUTHORIZATION" in request.META or bool(
             request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         )
-        if has_credentials or (getattr(request, "user", None) and request.user.is_authenticated):
+        if (
+            has_credentials
+            or (getattr(request, "user", None) and request.user.is_authenticated)
+            or _sets_cookie(request, response)
+        ):
             patch_cache_control(response, private=True, no_cache=True)
         elif request.method in ("GET", "HEAD") and response.status_code == 200:
             patch_cache_control(response, public=True, max_age=settings.API_PUBLIC_CACHE_SECONDS)
         else:
             patch_cache_control(response, no_store=True)
         return response
+
+
+def _sets_cookie(request, response) -> bool:
+    """Whether the response will carry a Set-Cookie.
+
+    The session and CSRF middlewares sit outside this one and add their cookies after
+    it runs: ask them what they will do (a session saved, a CSRF token handed out).
+    """
+    session = getattr(request, "session", None)
+    return bool(
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.modified)
+    )

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "accounts",
     "subscriptions",
     "articles",
@@ -122,10 +123,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The browsable API only where API_BROWSABLE turns it on (imago/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "imago.negotiation.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["imago.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "imago.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "imago.schema.AutoSchema",  # documents every error status
     "EXCEPTION_HANDLER": "imago.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("IMAGO_AUTH_THROTTLE", "20/min"),
@@ -145,7 +148,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Slugs as the URLs take them, so that clients (and schemathesis) send valid ones.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# DRF's HTML pages of the API: on in development; in production only when asked for.
+API_BROWSABLE = env_bool("API_BROWSABLE", DEBUG)
+
+# JSON bodies of the API (imago/parsers.py): larger is a 413, deeper a 400 parse_error.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 64 * 1024, minimum=1)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=1)
 
 # The paywall
 PAYWALL_TEASER_CHARS = env_int("PAYWALL_TEASER_CHARS", 1000, minimum=1)

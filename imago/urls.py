@@ -3,13 +3,23 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from imago.health import healthz
+from imago.negotiation import OneFormat
+
+
+class DocsPage(SpectacularSwaggerView):
+    """Swagger UI: one public HTML page, whatever the Accept header or credentials."""
+
+    authentication_classes: list = []
+    content_negotiation_class = OneFormat
+
 
 api: list[URLPattern | URLResolver] = [
     path("", include("articles.urls")),
     path("", include("subscriptions.urls")),
     path("", include("accounts.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Public: a token, even a bad one, changes nothing to the schema.
+    path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
+    path("docs/", DocsPage.as_view(url_name="schema"), name="docs"),
 ]
 
 urlpatterns = [

@@ -26,7 +26,10 @@ class OfferSerializer(serializers.ModelSerializer):
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     offer: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The offer's slug; null for complimentary access.",
     )
 
     class Meta:

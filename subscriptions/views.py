@@ -32,6 +32,14 @@ class CheckoutStart(APIView):
     """A Stripe Checkout page where the reader subscribes to an offer."""
 
     permission_classes = [IsAuthenticated]
+    error_responses = {
+        400: "No such active offer (`offer_unavailable`), or invalid input.",
+        409: "The reader already has access (`already_subscribed`), or a subscription "
+        "awaits payment (`payment_due`).",
+        502: "Stripe answered with an error (`stripe_error`).",
+        503: "Payments are not configured or the offer is not in Stripe yet "
+        "(`payments_unavailable`, `offer_not_in_stripe`), or a service is down.",
+    }
 
     @extend_schema(request=CheckoutSerializer, responses={200: RedirectSerializer})
     def post(self, request):
@@ -48,6 +56,11 @@ class PortalStart(APIView):
     """The Stripe customer portal, where a subscriber manages their subscription."""
 
     permission_classes = [IsAuthenticated]
+    error_responses = {
+        404: "The reader has no Stripe customer yet (`no_stripe_customer`).",
+        502: "Stripe answered with an error (`stripe_error`).",
+        503: "Payments are not configured (`payments_unavailable`), or a service is down.",
+    }
 
     @extend_schema(request=None, responses={200: RedirectSerializer})
     def post(self, request):

@@ -3,9 +3,11 @@
 import xml.etree.ElementTree as ET
 from http import HTTPStatus
 
+import feedparser
 import pytest
 
 from articles.models import Article
+from articles.paywall import html_to_text
 from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory, BriefFactory, RubricFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,49 @@ def test_brief_feed(client, url):
 
     parse(response)
     assert "échographe haut de gamme R20" in response.content.decode()
+
+
+# Through a real feed parser: what feed readers get, not only well-formed XML.
+
+TRICKY_TITLE = "L'IRM & le scanner : « 3 T < 7 T » d’abord"
+TRICKY_TEXT = "Risque d'hémorragie & d’œdème : « moins de 3 % » si la dose < 2 mg/kg."
+ALL_FEEDS = [*FEEDS, "/feeds/briefs/rss/", "/feeds/briefs/atom/"]
+
+
+def seen(detail) -> str:
+    """What a reader shows of a feed text: HTML rendered as text, plain text as it is."""
+    html = detail.type in ("text/html", "application/xhtml+xml")
+    return html_to_text(detail.value) if html else detail.value
+
+
+@pytest.fixture
+def tricky_items():
+    rubric = RubricFactory(name="Prospective", slug="prospective")
+    ArticleFactory(rubric=rubric, title=TRICKY_TITLE, standfirst=TRICKY_TEXT)
+    ArticleFactory(
+        rubric=rubric, title="Gratuit", access=Article.Access.FREE, body=f"{TRICKY_TEXT}\n"
+    )
+    BriefFactory(text=TRICKY_TEXT)
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_feed_readers_see_titles_and_descriptions_as_written(client, tricky_items, url):
+    feed = feedparser.parse(client.get(url).content)
+
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries
+    titles = [seen(entry.title_detail) for entry in feed.entries]
+    assert (TRICKY_TEXT if "briefs" in url else TRICKY_TITLE) in titles
+    for entry in feed.entries:
+        # Escaped once, as HTML: no apostrophe turned into an entity, nothing escaped twice.
+        assert "&#x27;" not in entry.summary and "&#39;" not in entry.summary
+        assert "&amp;amp;" not in entry.summary and "&amp;lt;" not in entry.summary
+        assert TRICKY_TEXT in seen(entry.summary_detail), entry.summary
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_feed_titles_are_read_by_a_feed_parser(client, tricky_items, url):
+    feed = feedparser.parse(client.get(url).content)
+
+    assert seen(feed.feed.title_detail).startswith(("Docteur Imago —", "Le fil Docteur Imago"))
+    assert "l’imagerie médicale" in seen(feed.feed.subtitle_detail)

@@ -496,3 +496,89 @@ def test_footnote_calls_past_the_automatic_cut_are_not_listed() -> None:
     split = article_split(source, chars=300)
     assert split.teaser_note_numbers == (1,)
     assert 'href="#note-7"' in split.body_html
+
+
+# --- Reference links and the split --------------------------------------------------
+
+STUDY_URL = "https://example.org/etude-reservee"
+STUDY_TITLE = "Titre de l’étude réservée"
+STUDY_DEFINITION = f'[etude]: {STUDY_URL} "{STUDY_TITLE}"'
+
+
+def assert_reference_withheld(teaser_html: str, link_text: str) -> None:
+    assert link_text in teaser_html  # read as plain text,
+    assert "[" not in teaser_html  # never as raw brackets,
+    assert STUDY_URL not in teaser_html  # nor with what its definition says
+    assert "étude réservée" not in teaser_html
+
+
+def test_reference_defined_past_the_automatic_cut_reads_as_its_text_in_the_teaser() -> None:
+    source = f"Voir [l’étude][etude] citée.\n\n{french_article(3)}\n\n{STUDY_DEFINITION}\n"
+
+    split = article_split(source, chars=300)
+
+    assert_reference_withheld(split.teaser_html, "Voir l’étude citée.")
+    assert split.body_text.startswith(split.teaser_text)
+    assert html_to_text(split.teaser_html).removesuffix("…") == split.teaser_text
+
+
+def test_short_reference_defined_past_the_automatic_cut_reads_as_its_text() -> None:
+    source = f"Voir [etude] ici.\n\n{french_article(3)}\n{STUDY_DEFINITION}"
+
+    split = article_split(source, chars=300)
+
+    assert_reference_withheld(split.teaser_html, "Voir etude ici.")
+
+
+def test_definition_glued_to_a_paragraph_past_the_cut_stays_out_of_the_teaser() -> None:
+    source = f"Voir [l’étude][etude].\n\n{french_article(3)}\n{STUDY_DEFINITION}\nFin."
+
+    split = article_split(source, chars=300)
+
+    assert_reference_withheld(split.teaser_html, "Voir l’étude.")
+
+
+def test_reference_defined_before_the_automatic_cut_is_a_link_in_the_teaser() -> None:
+    source = f"Voir [l’étude][etude].\n\n{STUDY_DEFINITION}\n\n{french_article(3)}"
+
+    split = article_split(source, chars=300)
+
+    assert f'<a href="{STUDY_URL}" title="{STUDY_TITLE}"' in split.teaser_html
+
+
+def test_a_later_definition_of_the_same_reference_never_reaches_the_teaser() -> None:
+    public = "https://example.org/publique"
+    source = (
+        f"Voir [l’étude][etude].\n\n[etude]: {public}\n\n{french_article(3)}\n\n"
+        f"{STUDY_DEFINITION}\n"
+    )
+
+    split = article_split(source, chars=300)
+
+    assert f'href="{public}"' in split.teaser_html
+    assert STUDY_URL not in split.teaser_html
+
+
+def test_reference_defined_past_the_marker_reads_as_its_text_in_the_teaser() -> None:
+    source = (
+        f"Voir [voir l’étude][etude] ici.\n\n{PAYWALL_MARKER}\n\nLa suite.\n\n{STUDY_DEFINITION}\n"
+    )
+
+    split = article_split(source)
+
+    assert split.teaser_html == "<p>Voir voir l’étude ici.</p>"
+    assert_reference_withheld(split.teaser_html, "voir l’étude")
+
+
+@pytest.mark.parametrize("marker", [True, False])
+def test_full_body_resolves_a_reference_defined_past_the_split(marker: bool) -> None:
+    split_line = f"\n\n{PAYWALL_MARKER}" if marker else ""
+    source = f"Voir [l’étude][etude].{split_line}\n\n{french_article(3)}\n\n{STUDY_DEFINITION}"
+
+    split = article_split(source, chars=300)
+
+    assert (
+        f'<a href="{STUDY_URL}" title="{STUDY_TITLE}" rel="noopener noreferrer">l’étude</a>'
+        in split.body_html
+    )
+    assert "[" not in split.body_html

@@ -1,0 +1,411 @@
+"""The leak crawler: nothing past the split reaches a reader without access, anywhere.
+
+Every GET surface of the URLconf (each route filled with every slug it takes, each
+query parameter the OpenAPI schema lists tried with every value worth trying,
+search probes with words found only past the split, JSON and HTML, the browsable API
+on) is read by every kind of reader without access, and no response may hold a
+sentence from past the split, nor the URL or title of a reference defined there, a
+note called there, a cell of a table there, or say that a search word found only
+there matched. The articles crawled are seeded with all of these, and with
+non-breaking spaces. A subscriber reads the same surfaces as a control: the detector
+must find in their responses what it looks for.
+"""
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from articles.models import Article, Note
+from articles.tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    BriefFactory,
+    CommentFactory,
+    RubricFactory,
+    SeriesFactory,
+)
+from subscriptions.models import Subscription
+from subscriptions.tests.factories import (
+    ComplimentaryFactory,
+    OfferFactory,
+    StripeSubscriptionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+# A reference in the teaser whose definition lies past the split: its text is public,
+# its URL and title are not.
+OPENING = (
+    "Les services d’imagerie changent vite. Selon [l’étude citée][etude], "
+    "le scanner reste l’examen le plus demandé[1]. "
+)
+# Distinct in each article: one article's public text may be another's hidden text.
+PUBLIC_PARAGRAPH = "La phrase publique {tag}-{n} décrit un service d’imagerie ordinaire."
+
+# What only lies past the split: words and sentences a search or a response must never
+# give away, a reference link, a note, a table, typography with non-breaking spaces.
+SECRET_WORDS = ("zorglubine", "quintefeuille", "brachyscope", "ornithomancie")
+REFERENCE_URL = "https://rapports.example.org/confidentiel/2026"
+REFERENCE_TITLE = "Rapport confidentiel de la commission"
+HIDDEN_NOTE = "Note de l’enquête réservée"
+HIDDEN_NOTE_URL = "https://notes.example.org/enquete-reservee"
+STUDY_URL = "https://etudes.example.org/reservee-aux-abonnes"
+STUDY_TITLE = "Étude réservée de la société savante"
+
+
+def hidden_part(tag: str) -> str:
+    sentences = "\n\n".join(
+        f"La phrase cachée {tag}-{n} parle de la {SECRET_WORDS[n % 4]} sans témoin."
+        for n in range(8)
+    )
+    return (
+        f"{sentences}\n\n"
+        f"Le rapporteur affirme{NBSP}: «{NBSP}la brachyscope {tag} change tout{NBSP}»"
+        f"{NNBSP}; voir [le rapport][rapport] et la note[2].\n\n"
+        "| Centre | Résultat caché |\n"
+        "| --- | --- |\n"
+        f"| Hôpital ornithomancie {tag} | Zorglubine mesurée à quarante |\n\n"
+        f'[rapport]: {REFERENCE_URL} "{REFERENCE_TITLE}"\n'
+    )
+
+
+def locked_body(tag: str, *, marker: bool) -> str:
+    public = " ".join(PUBLIC_PARAGRAPH.format(tag=tag, n=n) for n in range(14))
+    split = "\n\n<!-- paywall -->" if marker else ""
+    return f'{OPENING}{public}{split}\n\n{hidden_part(tag)}\n[etude]: {STUDY_URL} "{STUDY_TITLE}"\n'
+
+
+@dataclass
+class Site:
+    locked: list[Article]
+    slugs: dict[str, list[str]]  # URL name → the slugs its route takes
+    hidden_sentences: list[str] = field(default_factory=list)
+    hidden_tokens: list[str] = field(default_factory=list)  # looked for in the raw markup
+
+
+def build_site():
+    rubric = RubricFactory(name="Prospective", slug="prospective")
+    other_rubric = RubricFactory(name="Pratique", slug="pratique")
+    author = AuthorFactory(slug="autrice")
+    series = SeriesFactory(slug="serie-imagerie")
+    OfferFactory()
+    locked = [
+        ArticleFactory(
+            slug="coupure-automatique",
+            title="Coupure automatique",
+            rubric=rubric,
+            authors=[author],
+            body=locked_body("auto", marker=False),
+            series=series,
+            series_position=1,
+            notes=[],
+        ),
+        ArticleFactory(
+            slug="coupure-marquee",
+            title="Coupure marquée",
+            rubric=rubric,
+            authors=[author],
+            body=locked_body("marque", marker=True),
+            series=series,
+            series_position=2,
+            notes=[],
+        ),
+    ]
+    free = ArticleFactory(
+        slug="gratuit",
+        title="Article gratuit",
+        rubric=other_rubric,
+        authors=[AuthorFactory(slug="auteur-gratuit")],
+        access=Article.Access.FREE,
+        body="Un article gratuit, lu en entier par tous.",
+    )
+    site = Site(
+        locked=locked,
+        slugs={
+            "article-detail": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "article-comments": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "series-detail": [series.slug, "inconnue"],
+            "author-detail": ["autrice", "auteur-gratuit", "personne"],
+            "feed-rubric-rss": ["prospective", "pratique", "inconnue"],
+            "feed-rubric-atom": ["prospective", "pratique"],
+        },
+    )
+    for article in locked:
+        Note.objects.create(article=article, number=1, text="Note publique du chapeau")
+        Note.objects.create(article=article, number=2, text=HIDDEN_NOTE, url=HIDDEN_NOTE_URL)
+        BriefFactory(text=f"Brève sur {article.title}.", article=article)
+        hidden = article.body_text[len(article.teaser_text) :]
+        # The first piece ends the sentence the teaser cut; every later one is hidden.
+        pieces = re.split(r"(?<=[.;»])\s", hidden)[1:]
+        site.hidden_sentences += [p.strip() for p in pieces if len(p.strip()) > 20]
+        # Comments may quote what lies past the split: approved, they are still hidden.
+        CommentFactory(article=article, body=f"Je cite : « {site.hidden_sentences[-1]} »")
+    site.hidden_tokens = [
+        STUDY_URL,
+        STUDY_TITLE,
+        REFERENCE_URL,
+        REFERENCE_TITLE,
+        HIDDEN_NOTE,
+        HIDDEN_NOTE_URL,
+        "Résultat caché",
+        *SECRET_WORDS,
+    ]
+    return site
+
+
+# --- Readers -------------------------------------------------------------------------
+
+
+def readers_without_access():
+    now = timezone.now()
+    past = now - dt.timedelta(days=40)
+    readers: dict[str, APIClient] = {"anonyme": APIClient()}
+
+    def signed_in(name: str, user) -> None:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        readers[name] = client
+
+    signed_in("connecté sans abonnement", UserFactory())
+    expired = UserFactory()
+    ComplimentaryFactory(user=expired, current_period_end=now - dt.timedelta(days=1))
+    signed_in("accès offert expiré", expired)
+    revoked = UserFactory()
+    ComplimentaryFactory(user=revoked, status=Subscription.Status.CANCELED)
+    signed_in("accès offert révoqué", revoked)
+    for status in ("canceled", "unpaid", "incomplete", "incomplete_expired", "paused"):
+        user = UserFactory()
+        StripeSubscriptionFactory(user=user, status=status)
+        signed_in(f"Stripe {status}", user)
+    grace = dt.timedelta(days=3)
+    late = UserFactory()
+    StripeSubscriptionFactory(
+        user=late,
+        status=Subscription.Status.PAST_DUE,
+        current_period_start=now - grace - dt.timedelta(hours=1),
+        current_period_end=now + dt.timedelta(days=27),
+    )
+    signed_in("Stripe past_due après le délai de grâce", late)
+    stale = UserFactory()
+    StripeSubscriptionFactory(user=stale, current_period_end=past)
+    signed_in("Stripe active, période finie", stale)
+    inactive = UserFactory(is_active=False)
+    ComplimentaryFactory(user=inactive)  # a grant, but the account is closed
+    signed_in("compte désactivé (son jeton)", inactive)
+    return readers
+
+
+def subscriber():
+    client = APIClient()
+    user = UserFactory()
+    ComplimentaryFactory(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+# --- Surfaces ------------------------------------------------------------------------
+
+_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def routes(patterns=None, prefix="") -> Iterator[tuple[str | None, str]]:
+    """(URL name, route) of every pattern of the URLconf."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name, prefix + str(pattern.pattern)
+
+
+def query_values(name: str) -> list[str]:
+    """What to try in a query parameter the schema documents."""
+    values = {
+        # Words found only past the split, alone and beside a public one.
+        "q": [*SECRET_WORDS, "imagerie zorglubine"],
+        "rubric": ["prospective"],
+        "author": ["autrice"],
+        "page": ["1"],
+        "page_size": ["100"],
+    }
+    if name not in values:
+        raise AssertionError(f"the crawler does not know what to try in ?{name}=: add it")
+    return values[name]
+
+
+def surfaces(site: Site) -> list[str]:
+    """Every GET surface: routes filled with their slugs, and their query variants."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    urls = ["/api/v1/nulle-part/", "/nulle-part/", "/admin/", "/admin/login/"]
+    for name, route in routes():
+        if route.startswith("admin/"):
+            continue  # staff only: a reader's token opens nothing there
+        parameters = _PARAMETER.findall(route)
+        if not parameters:
+            filled = ["/" + route]
+        else:
+            if name not in site.slugs:
+                raise AssertionError(f"the crawler has no slugs for the route {name}: add them")
+            filled = ["/" + _PARAMETER.sub(slug, route) for slug in site.slugs[name]]
+        urls += filled
+        operation = schema["paths"].get("/" + _PARAMETER.sub(r"{\1}", route), {}).get("get")
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            values = parameter["schema"].get("enum") or query_values(parameter["name"])
+            urls += [f"{url}?{parameter['name']}={value}" for url in filled for value in values]
+    return sorted(set(urls))
+
+
+# --- Detection -----------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def readable(response) -> tuple[str, str]:
+    """(text, markup) of a response with every layer of escaping undone and no spaces:
+    JSON strings, XML and HTML entities (feeds escape HTML twice), tags for `text`."""
+    content = response.content.decode("utf-8", errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        content = " ".join(_strings(json.loads(content)))
+    markup = text = content
+    for _ in range(3):
+        markup = html.unescape(markup)
+        text = html.unescape(_TAG.sub("", text))
+    return _SPACE.sub("", _TAG.sub("", text)).casefold(), _SPACE.sub("", markup).casefold()
+
+
+def squeeze(text: str) -> str:
+    return _SPACE.sub("", text).casefold()
+
+
+@dataclass(frozen=True)
+class Leak:
+    reader: str
+    url: str
+    accept: str
+    what: str
+
+
+def leaks_in(response, site: Site) -> list[str]:
+    text, markup = readable(response)
+    found = [s for s in site.hidden_sentences if squeeze(s) in text]
+    found += [t for t in site.hidden_tokens if squeeze(t) in markup]
+    return found
+
+
+def search_oracle(url: str, response, site: Site) -> list[str]:
+    """A search for a word found only past the split must not find the article."""
+    match = re.search(r"[?&]q=([^&]*)", url)
+    if not match or not any(w in match.group(1) for w in SECRET_WORDS):
+        return []
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return []
+    body = response.content.decode()
+    return [f"search {match.group(1)!r} finds {a.slug}" for a in site.locked if a.slug in body]
+
+
+def formats(url: str) -> tuple[str, ...]:
+    """JSON everywhere; the browsable API's HTML too for each API page (a query string
+    changes its data, not how it is rendered: the JSON variants cover those)."""
+    if url.startswith("/api/") and "?" not in url:
+        return ("application/json", "text/html")
+    return ("application/json",)
+
+
+def crawl(client: APIClient, urls: list[str], site: Site) -> tuple[int, list[tuple[str, str, str]]]:
+    """(responses read, leaks as (url, accept, what))."""
+    read, found = 0, []
+    for url in urls:
+        for accept in formats(url):
+            # In a savepoint: DRF marks the open transaction for rollback on an error, and
+            # for the views outside the request's transaction that would be the test's.
+            with transaction.atomic():
+                response = client.get(url, HTTP_ACCEPT=accept)
+            assert response.status_code < 500, (url, accept, response.status_code)
+            read += 1
+            for what in leaks_in(response, site) + search_oracle(url, response, site):
+                found.append((url, accept, what))
+    return read, found
+
+
+def test_nothing_past_the_split_reaches_any_reader_without_access_on_any_surface(
+    settings, crawler_report
+):
+    settings.API_BROWSABLE = True  # its HTML pages are surfaces too, where it is on
+    site = build_site()
+    urls = surfaces(site)
+    readers = readers_without_access()
+
+    leaks: list[Leak] = []
+    responses = 0
+    for name, client in readers.items():
+        read, found = crawl(client, urls, site)
+        responses += read
+        leaks += [Leak(name, url, accept, what) for url, accept, what in found]
+
+    crawler_report.append(
+        f"leak crawler: {len(urls)} surfaces × {len(readers)} readers without access "
+        f"= {responses} responses (JSON, and HTML of the browsable API), {len(leaks)} leaked"
+    )
+    assert leaks == []
+
+
+def test_the_crawler_finds_what_a_subscriber_may_read(settings):
+    """The control: the detector sees the hidden text where it is rightly shown."""
+    settings.API_BROWSABLE = True
+    site = build_site()
+    client = subscriber()
+
+    for article in site.locked:
+        detail = client.get(f"/api/v1/articles/{article.slug}/")
+        found = set(leaks_in(detail, site))
+        assert {STUDY_URL, STUDY_TITLE, REFERENCE_URL, REFERENCE_TITLE} <= found
+        assert HIDDEN_NOTE in found and HIDDEN_NOTE_URL in found
+        assert {*SECRET_WORDS, "Résultat caché"} <= found
+        body_sentences = [s for s in site.hidden_sentences if squeeze(s) in readable(detail)[0]]
+        assert len(body_sentences) >= 10
+    search = client.get("/api/v1/articles/?q=zorglubine")
+    assert search_oracle("/api/v1/articles/?q=zorglubine", search, site)
+    comments = client.get(f"/api/v1/articles/{site.locked[0].slug}/comments/")
+    assert leaks_in(comments, site)  # the comment quoting the hidden text
+    browsable = client.get(f"/api/v1/articles/{site.locked[1].slug}/", HTTP_ACCEPT="text/html")
+    assert browsable["Content-Type"].startswith("text/html")
+    assert REFERENCE_URL in leaks_in(browsable, site)
+
+
+def test_every_kind_of_reader_without_access_is_really_without_access():
+    build_site()
+
+    for name, client in readers_without_access().items():
+        response = client.get("/api/v1/articles/coupure-automatique/")
+        if name == "compte désactivé (son jeton)":
+            assert response.status_code == 401, name  # its token opens nothing
+        else:
+            assert response.json()["content"]["complete"] is False, name

@@ -1,0 +1,120 @@
+"""The OpenAPI contract for errors: each operation lists every error status it answers.
+
+A client generated from the schema must never meet an "unexpected status". Most
+errors follow from what an operation is, so they are derived here rather than
+repeated on each view:
+
+* a JSON body: 400 (field errors, `parse_error`, a rule of the service), 413, 415;
+* query parameters (filters, pages): 400; a page past the last one: 404;
+* a path parameter (a slug): 404;
+* authentication classes: 401 (credentials invalid, or missing where required);
+  session authentication on a POST: 403 (CSRF);
+* a throttle on the method: 429, with Retry-After;
+* every operation: 503 when a service it needs (database, payments) is down.
+
+What only a view knows (409 "already subscribed", 502 from Stripe, 403 for a
+discussion reserved to subscribers) it declares in `error_responses`, a status →
+description mapping that also words a derived status more precisely. Bodies are the
+`Error` component `{"detail", "code"}`, or for a 400 on input the `FieldErrors` one
+`{"field": ["message", …]}`.
+"""
+
+from typing import Any
+
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# The derived statuses: what they mean on any operation that answers them.
+DESCRIPTIONS = {
+    400: "Invalid input: field errors `{field: [messages]}` (a filter or page parameter "
+    "included), or `{detail, code}` (`parse_error`, a rule of the service).",
+    401: "Credentials invalid (`authentication_failed`), or missing where required "
+    "(`not_authenticated`, `login_required`).",
+    403: "Refused: a session without its CSRF token (`permission_denied`), or a "
+    "`{detail, code}` saying why.",
+    404: "Not found (`not_found`): nothing at this slug, or a page past the last one.",
+    413: "Body larger than the API accepts (`payload_too_large`).",
+    415: "Body not sent as `application/json` (`unsupported_media_type`).",
+    429: "Too many requests (`throttled`): try again after `Retry-After` seconds.",
+    503: "A service this needs (the database, payments) is unavailable for now; try again later.",
+}
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Field errors: each field (or `non_field_errors`) with its messages, in French.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API but the field errors of a 400."""
+
+    detail = serializers.CharField(help_text="What went wrong, in French, for the reader.")
+    code = serializers.CharField(
+        help_text="A stable code for programs: `not_found`, `parse_error`, `throttled`, …"
+    )
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        explicit: dict[int, str] = getattr(self.view, "error_responses", {})
+        for status in self.error_statuses(operation) | set(explicit):
+            description = explicit.get(status) or DESCRIPTIONS[status]
+            responses.setdefault(str(status), self._error_response(status, description))
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def error_statuses(self, operation: dict[str, Any]) -> set[int]:
+        """The error statuses this operation answers, from what it is."""
+        statuses = {503}
+        parameters = operation.get("parameters", [])
+        if "requestBody" in operation:
+            statuses |= {400, 413, 415}
+        if any(p["in"] == "query" for p in parameters):
+            statuses.add(400)
+        if any(p["in"] == "path" for p in parameters) or any(
+            p["in"] == "query" and p["name"] == "page" for p in parameters
+        ):
+            statuses.add(404)
+        authenticators = self.view.get_authenticators()
+        if authenticators:
+            statuses.add(401)
+            if self.method not in SAFE_METHODS and any(
+                isinstance(a, SessionAuthentication) for a in authenticators
+            ):
+                statuses.add(403)
+        if self.view.get_throttles():
+            statuses.add(429)
+        return statuses
+
+    def _error_response(self, status: int, description: str) -> dict[str, Any]:
+        error = self.resolve_serializer(ErrorSerializer, "response").ref
+        schema: dict[str, Any] = error
+        if status == 400:
+            field_errors = ResolvedComponent(
+                name="FieldErrors",
+                type=ResolvedComponent.SCHEMA,
+                object="FieldErrors",
+                schema=FIELD_ERRORS_SCHEMA,
+            )
+            self.registry.register_on_missing(field_errors)
+            schema = {"oneOf": [error, field_errors.ref]}
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+        if status == 429:
+            response["headers"] = {
+                "Retry-After": {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds to wait before trying again.",
+                }
+            }
+        return response

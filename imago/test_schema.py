@@ -1,0 +1,179 @@
+"""The OpenAPI schema documents every error status each operation answers (imago/schema.py)."""
+
+from http import HTTPStatus
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from articles.tests.factories import ArticleFactory
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
+
+# Every operation and the statuses it documents: what a generated client must expect.
+EXPECTED = {
+    ("get", "/api/v1/articles/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/articles/{slug}/"): {200, 401, 404, 503},
+    ("get", "/api/v1/articles/{slug}/comments/"): {200, 400, 401, 403, 404, 503},
+    ("post", "/api/v1/articles/{slug}/comments/"): {201, 400, 401, 403, 404, 413, 415, 429, 503},
+    ("post", "/api/v1/auth/logout/"): {204, 401, 403, 503},
+    ("post", "/api/v1/auth/register/"): {201, 400, 413, 415, 429, 503},
+    ("post", "/api/v1/auth/token/"): {200, 400, 413, 415, 429, 503},
+    ("get", "/api/v1/authors/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/authors/{slug}/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/briefs/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/me/"): {200, 401, 503},
+    ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},
+    ("post", "/api/v1/subscriptions/checkout/"): {200, 400, 401, 403, 409, 413, 415, 502, 503},
+    ("post", "/api/v1/subscriptions/portal/"): {200, 401, 403, 404, 502, 503},
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield (method, path), operation
+
+
+def test_every_operation_documents_the_error_statuses_it_answers(schema):
+    documented = {key: {int(s) for s in op["responses"]} for key, op in operations(schema)}
+
+    assert documented == EXPECTED
+
+
+def test_every_error_has_a_json_body_of_the_error_component(schema):
+    for key, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            assert response["description"], (key, status)
+            body = response["content"]["application/json"]["schema"]
+            expected = {"oneOf": [ERROR, FIELD_ERRORS]} if status == "400" else ERROR
+            assert body == expected, (key, status)
+
+
+def test_error_components_say_detail_and_code_or_field_errors(schema):
+    error = schema["components"]["schemas"]["Error"]
+    field_errors = schema["components"]["schemas"]["FieldErrors"]
+
+    assert error["required"] == ["code", "detail"]
+    assert set(error["properties"]) == {"detail", "code"}
+    assert field_errors["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_throttled_operations_document_retry_after(schema):
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+    assert "Retry-After" in responses["429"]["headers"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/articles/", "/api/v1/authors/{slug}/", "/api/v1/articles/{slug}/comments/"]
+)
+def test_page_parameters_document_their_range(schema, path):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] | {"default": 20} == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 20,
+    }
+
+
+# Errors met for real: each status an operation answers is one its schema documents.
+
+
+def _errors(client, article, reader_client, staff_client):
+    locked = f"/api/v1/articles/{article.slug}/"
+    return [
+        (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"page": 0})),
+        (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"rubric": "non"})),
+        (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"page": 9})),
+        (
+            ("get", "/api/v1/articles/"),
+            client.get("/api/v1/articles/", HTTP_AUTHORIZATION="Token x"),
+        ),
+        (("get", "/api/v1/articles/{slug}/"), client.get("/api/v1/articles/non/")),
+        (("get", "/api/v1/articles/{slug}/comments/"), client.get(f"{locked}comments/")),
+        (("get", "/api/v1/articles/{slug}/comments/"), reader_client.get(f"{locked}comments/")),
+        (
+            ("post", "/api/v1/articles/{slug}/comments/"),
+            reader_client.post(f"{locked}comments/", {"body": "Bien."}, format="json"),
+        ),
+        (
+            ("post", "/api/v1/articles/{slug}/comments/"),
+            staff_client.post(f"{locked}comments/", "x=1", content_type="text/plain"),
+        ),
+        (("post", "/api/v1/auth/register/"), client.post("/api/v1/auth/register/", {})),
+        (
+            ("post", "/api/v1/auth/token/"),
+            client.post("/api/v1/auth/token/", "{", content_type="application/json"),
+        ),
+        (("get", "/api/v1/me/"), client.get("/api/v1/me/")),
+        (("get", "/api/v1/series/{slug}/"), client.get("/api/v1/series/non/")),
+        (("get", "/api/v1/authors/{slug}/"), client.get("/api/v1/authors/non/")),
+        (
+            ("post", "/api/v1/subscriptions/checkout/"),
+            staff_client.post("/api/v1/subscriptions/checkout/", {"offer": "x"}, format="json"),
+        ),
+        (
+            ("post", "/api/v1/subscriptions/portal/"),
+            reader_client.post("/api/v1/subscriptions/portal/"),
+        ),
+    ]
+
+
+def test_errors_met_for_real_are_documented(schema, anonymous_client):
+    article = ArticleFactory()
+    reader_client = client_for(UserFactory())
+    staff_client = client_for(UserFactory(is_staff=True))
+
+    responses = _errors(anonymous_client, article, reader_client, staff_client)
+
+    seen = set()
+    for key, response in responses:
+        documented = schema["paths"][key[1]][key[0]]["responses"]
+        assert response.status_code >= HTTPStatus.BAD_REQUEST, (key, response.status_code)
+        assert str(response.status_code) in documented, (key, response.status_code)
+        assert response["Content-Type"] == "application/json", key
+        seen.add(response.status_code)
+    assert seen == {400, 401, 403, 404, 415, 503}
+
+
+def test_complimentary_access_has_no_offer_and_the_schema_says_it_may_not(
+    schema, subscriber_client
+):
+    # Found by schemathesis: /me/ of a complimentary reader broke its own schema.
+    subscription = subscriber_client.get("/api/v1/me/").json()["subscription"]
+    offer = schema["components"]["schemas"]["Subscription"]["properties"]["offer"]
+
+    assert subscription["source"] == "complimentary"
+    assert subscription["offer"] is None
+    assert offer["nullable"] is True
+
+
+def test_an_empty_access_filter_lists_both_and_the_schema_says_so(schema, anonymous_client):
+    ArticleFactory()
+    ArticleFactory(access="free")
+    parameters = schema["paths"]["/api/v1/articles/"]["get"]["parameters"]
+    access = next(p for p in parameters if p["name"] == "access")
+
+    response = anonymous_client.get("/api/v1/articles/", {"access": ""})
+
+    assert response.json()["count"] == 2
+    assert access["schema"]["enum"] == ["", "free", "subscribers"]
