@@ -14,6 +14,10 @@ from .offer_sync import offer_sync
 
 PRICE_FIELDS = ("price_cents", "currency", "interval")
 OFFER_SYNCED = "Nouveau prix envoyé à Stripe ({price}) ; les abonnés actuels gardent le leur."
+NOTHING_TO_REPLAY = (
+    "Aucun événement en échec, ignoré ou resté en attente depuis plus de "
+    "STRIPE_EVENT_STALE_MINUTES minutes."
+)
 OFFER_SYNC_FAILED = (
     "Stripe n'a pas reçu le nouveau prix ({error}) : le paiement de cette offre est suspendu "
     "jusqu'à « manage.py sync_offers »."
@@ -182,7 +186,10 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    """Read-only: what Stripe sent and what became of it; failed events can be replayed."""
+    """Read-only: what Stripe sent and what became of it.
+
+    Failed, ignored and stale pending events (cut off mid-processing) can be replayed.
+    """
 
     list_display = ["stripe_event_id", "type", "status", "attempts", "created_at", "processed_at"]
     list_filter = ["status", "type", "livemode"]
@@ -215,11 +222,14 @@ class WebhookEventAdmin(admin.ModelAdmin):
             "<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False, sort_keys=True)
         )
 
-    @admin.action(description="Rejouer les événements en échec ou ignorés", permissions=["change"])
+    @admin.action(
+        description="Rejouer les événements en échec, ignorés ou restés en attente",
+        permissions=["change"],
+    )
     def replay(self, request, queryset):
         outcomes = webhooks.events_replay(events=queryset.order_by("created_at"))
         if not outcomes:
-            self.message_user(request, "Aucun événement en échec ou ignoré.", messages.WARNING)
+            self.message_user(request, NOTHING_TO_REPLAY, messages.WARNING)
             return
         summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
         failed = outcomes.get(WebhookEvent.Status.FAILED, 0)

@@ -16,12 +16,19 @@ Outcomes, recorded on the event:
 - failed: anything else went wrong (Stripe unreachable, a bug). The error is kept,
   Stripe is answered 500 and retries; a retried delivery is processed again, and
   staff may replay it from the admin.
+
+An event stays `pending` only while it is being processed, or when its processing
+was cut off (the worker killed mid-way rolls back everything, status included).
+Once older than STRIPE_EVENT_STALE_MINUTES it is stale: staff may replay it, and
+`manage.py sync_subscriptions` replays it with the failed ones.
 """
 
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import stripe_gateway
@@ -158,11 +165,30 @@ def webhook_receive(*, payload: bytes, signature: str | None) -> WebhookEvent:
     return event_process(event=event_store(payload=event))
 
 
-def events_replay(*, events) -> dict[str, int]:
-    """Process failed or ignored events again; the count of each outcome."""
+def stale_before(*, at: dt.datetime | None = None) -> dt.datetime:
+    """Events received before this moment and still pending were cut off mid-processing."""
+    return (at or timezone.now()) - dt.timedelta(minutes=settings.STRIPE_EVENT_STALE_MINUTES)
+
+
+def events_to_repair(*, at: dt.datetime | None = None) -> QuerySet[WebhookEvent]:
+    """Events the repair command replays: failed, or pending and stale (not ignored ones,
+    which wait for staff to link the customer)."""
+    return WebhookEvent.objects.filter(
+        Q(status=Status.FAILED) | Q(status=Status.PENDING, created_at__lt=stale_before(at=at))
+    ).order_by("created_at", "pk")
+
+
+def events_replay(*, events, at: dt.datetime | None = None) -> dict[str, int]:
+    """Process failed, ignored or stale pending events again; the count of each outcome.
+
+    A pending event younger than STRIPE_EVENT_STALE_MINUTES may be in processing right
+    now: it is left alone.
+    """
+    cutoff = stale_before(at=at)
     outcomes: dict[str, int] = {}
     for event in events:
-        if event.status not in (Status.FAILED, Status.IGNORED):
+        stale = event.status == Status.PENDING and event.created_at < cutoff
+        if event.status not in (Status.FAILED, Status.IGNORED) and not stale:
             continue
         status = event_process(event=event, replay=True).status
         outcomes[status] = outcomes.get(status, 0) + 1

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import time
 import uuid
 from http import HTTPStatus
 
@@ -252,3 +253,30 @@ def test_a_second_reader_gets_a_customer_of_their_own(stripe_fake, synced_offer,
 
     assert Customer.objects.count() == 2
     assert len(stripe_fake.calls_to("POST", "/v1/customers")) == 2
+
+
+def test_a_stripe_that_never_answers_makes_checkout_a_json_503_that_stores_nothing(
+    silent_stripe, offer, reader, reader_client
+):
+    offer.stripe_price_id = "price_123"
+    offer.save()
+    started = time.monotonic()
+
+    response = checkout(reader_client)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json() == {
+        "detail": stripe_gateway.STRIPE_UNREACHABLE,
+        "code": "stripe_unreachable",
+    }
+    assert time.monotonic() - started < stripe_gateway.call_time_limit(timeout=1, retries=0) + 1
+    assert not Customer.objects.filter(user=reader).exists()
+
+
+def test_a_stripe_that_refuses_connections_makes_the_portal_a_json_503(closed_stripe, reader):
+    Customer.objects.create(user=reader, stripe_customer_id="cus_123")
+
+    response = client_for(reader).post(PORTAL_URL)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json()["code"] == "stripe_unreachable"

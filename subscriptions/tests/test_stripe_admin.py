@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from accounts.groups import SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
-from subscriptions.admin import OFFER_SYNC_FAILED
+from subscriptions.admin import NOTHING_TO_REPLAY, OFFER_SYNC_FAILED
 from subscriptions.models import Customer, Subscription, WebhookEvent
 from subscriptions.tests.factories import ComplimentaryFactory, StripeSubscriptionFactory
 
@@ -65,6 +65,39 @@ def test_a_manager_replays_a_failed_event(manager_client, failed_event):
     failed_event.refresh_from_db()
     assert (failed_event.status, failed_event.error, failed_event.attempts) == ("processed", "", 2)
     assert Subscription.objects.get().status == "active"
+
+
+def test_a_manager_replays_an_event_cut_off_mid_processing(manager_client, cut_off_event):
+    response = manager_client.post(
+        EVENTS_URL,
+        {"action": "replay", "_selected_action": [cut_off_event.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("processed", 1)
+    reader_id = int(cut_off_event.payload["data"]["object"]["client_reference_id"])
+    subscription = Subscription.objects.get()
+    assert (subscription.user_id, subscription.status) == (reader_id, "active")
+
+
+def test_an_event_pending_for_less_than_the_stale_delay_is_not_replayed(
+    manager_client, cut_off_event, settings
+):
+    """It may be in processing right now: replaying it would only wait for its lock."""
+    settings.STRIPE_EVENT_STALE_MINUTES = 60
+
+    response = manager_client.post(
+        EVENTS_URL,
+        {"action": "replay", "_selected_action": [cut_off_event.pk]},
+        follow=True,
+    )
+
+    assert escape(NOTHING_TO_REPLAY) in response.content.decode()
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("pending", 0)
+    assert not Subscription.objects.exists()
 
 
 def test_a_stripe_subscription_is_read_only_with_a_dashboard_link(manager_client, settings):

@@ -1,0 +1,149 @@
+"""Stripe slow or down, as production meets it: gunicorn workers, the Stripe stand-in over HTTP.
+
+A slow Stripe once held checkout for the SDK's 80 s per attempt, past gunicorn's 30 s: the
+worker was killed and the reader got an HTML 500. Now every call to Stripe ends within
+`call_time_limit()` and answers a JSON 503, and nothing is left half-written.
+"""
+
+import json
+import threading
+import time
+from http import HTTPStatus
+
+import requests
+
+from subscriptions.stripe_gateway import STRIPE_UNREACHABLE, call_time_limit
+from subscriptions.tests.stripe_fake import API_KEY, WEBHOOK_SECRET, signature_header
+from subscriptions.tests.stripe_server import StripeServer, stripe_server
+from subscriptions.views import WEBHOOK_FAILED
+from testing.served import ServedApp, served_app
+
+OFFER = "mensuelle-numerique"
+PASSWORD = "Radiologie-2026!"
+TIMEOUT = 1  # STRIPE_TIMEOUT_SECONDS for the served app: short, to keep the tests short
+RETRIES = 1  # the default STRIPE_MAX_NETWORK_RETRIES
+UNREACHABLE = {"detail": STRIPE_UNREACHABLE, "code": "stripe_unreachable"}
+
+
+def stripe_env(stripe: StripeServer, **extra: str) -> dict[str, str]:
+    return {
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe.url,
+        "STRIPE_TIMEOUT_SECONDS": str(TIMEOUT),
+        "STRIPE_MAX_NETWORK_RETRIES": str(RETRIES),
+        **extra,
+    }
+
+
+def register(app: ServedApp, email: str) -> dict[str, str]:
+    response = app.post("/api/v1/auth/register/", json={"email": email, "password": PASSWORD})
+    assert response.status_code == HTTPStatus.CREATED, response.text
+    return {"Authorization": f"Token {response.json()['token']}"}
+
+
+def checkout(app: ServedApp, headers: dict[str, str]) -> requests.Response:
+    # 20 s: well past the time limit, well before gunicorn's 30 s.
+    return app.post(
+        "/api/v1/subscriptions/checkout/", json={"offer": OFFER}, headers=headers, timeout=20
+    )
+
+
+def query(app: ServedApp, expression: str):
+    """The value of `expression` (JSON), evaluated on the served app's database."""
+    code = f"import json; from subscriptions.models import *; print(json.dumps({expression}))"
+    output = app.manage("shell", "--no-imports", "-c", code).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def deliver(app: ServedApp, event: dict) -> requests.Response:
+    payload = json.dumps(event)
+    return app.post(
+        "/api/v1/stripe/webhook/",
+        data=payload,
+        headers={"Content-Type": "application/json", "Stripe-Signature": signature_header(payload)},
+    )
+
+
+def test_a_slow_stripe_makes_checkout_a_json_503_in_time_while_other_readers_read():
+    limit = call_time_limit(timeout=TIMEOUT, retries=RETRIES)  # 2.5 s
+    with stripe_server() as stripe, served_app(workers=2, env=stripe_env(stripe), demo=True) as app:
+        app.manage("sync_offers")
+        reader = register(app, "lente@example.org")
+        stripe.delay = 40  # every answer comes after gunicorn's 30 s worker timeout
+        answers: dict[str, tuple[requests.Response, float]] = {}
+
+        def click() -> None:
+            started = time.monotonic()
+            answers["checkout"] = (checkout(app, reader), time.monotonic() - started)
+
+        clicking = threading.Thread(target=click)
+        clicking.start()
+        time.sleep(0.5)  # the checkout is waiting on Stripe now
+        started = time.monotonic()
+        articles = app.get("/api/v1/articles/")
+        reading_time = time.monotonic() - started
+        clicking.join()
+        response, elapsed = answers["checkout"]
+        customers = query(app, "Customer.objects.filter(user__email='lente@example.org').count()")
+
+        stripe.delay = 0  # Stripe answers again: checkout works again, nothing to repair
+        recovered = checkout(app, reader)
+
+    assert articles.status_code == HTTPStatus.OK
+    assert reading_time < 1
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == UNREACHABLE
+    assert limit <= elapsed < limit + 2
+    assert customers == 0  # no local customer without the Stripe one's id
+    assert recovered.status_code == HTTPStatus.OK, recovered.text
+
+
+def test_a_stripe_down_makes_checkout_and_portal_json_503s_and_webhooks_wait_for_it():
+    with stripe_server() as stripe, served_app(workers=2, env=stripe_env(stripe), demo=True) as app:
+        app.manage("sync_offers")
+        subscriber = register(app, "abonnee@example.org")
+        paid = checkout(app, subscriber)
+        assert paid.status_code == HTTPStatus.OK, paid.text
+        with stripe.locked():  # she pays; Stripe's event is on its way
+            _, remote = stripe.fake.checkout_complete(paid.json()["url"].rsplit("/", 1)[1])
+            event = stripe.fake.event("customer.subscription.created", remote)
+        newcomer = register(app, "nouvelle@example.org")
+
+        with stripe.down():
+            started = time.monotonic()
+            refused = checkout(app, newcomer)
+            refused_in = time.monotonic() - started
+            portal = app.post("/api/v1/subscriptions/portal/", headers=subscriber, timeout=20)
+            delivered = deliver(app, event)
+            while_down = query(
+                app,
+                "{'event': WebhookEvent.objects.filter(stripe_event_id="
+                f"{event['id']!r}).values_list('status', 'error').get(), "
+                "'subscriptions': Subscription.objects.count(), "
+                "'newcomer_customers': Customer.objects.filter(user__email='nouvelle@example.org')"
+                ".count()}",
+            )
+
+        redelivered = deliver(app, event)  # Stripe's retry, once it is back
+        active = query(
+            app, "Subscription.objects.filter(user__email='abonnee@example.org').get().status"
+        )
+
+    assert refused.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert refused.json() == UNREACHABLE
+    assert refused_in < call_time_limit(timeout=0, retries=RETRIES) + 1  # refused: no waiting
+    assert portal.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert portal.json() == UNREACHABLE
+    assert while_down["newcomer_customers"] == 0
+    # The event is verified and kept without Stripe; applying it needs Stripe, so it fails and
+    # Stripe is asked to deliver it again.
+    assert delivered.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert delivered.json() == {"detail": WEBHOOK_FAILED, "code": "webhook_failed"}
+    status, error = while_down["event"]
+    assert (status, error.split(":")[0]) == ("failed", "StripeUnreachable")
+    assert while_down["subscriptions"] == 0
+    assert redelivered.status_code == HTTPStatus.OK
+    assert redelivered.json() == {"received": True, "status": "processed"}
+    assert active == "active"
