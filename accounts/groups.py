@@ -28,6 +28,7 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.subscription": ("add", "change", "view"),
         "subscriptions.customer": ("view",),
         "subscriptions.webhookevent": ("change", "view"),
+        "subscriptions.checkoutsession": ("view",),
         "accounts.user": ("view",),
     },
 }

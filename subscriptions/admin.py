@@ -9,7 +9,7 @@ from imago.forms import LinesField
 
 from . import services, stripe_gateway, webhooks
 from .access import entitlement_q
-from .models import Customer, Offer, Subscription, WebhookEvent
+from .models import CheckoutSession, Customer, Offer, Subscription, WebhookEvent
 from .offer_sync import offer_sync
 
 PRICE_FIELDS = ("price_cents", "currency", "interval")
@@ -180,6 +180,46 @@ class CustomerAdmin(admin.ModelAdmin):
         livemode = obj.user.subscriptions.filter(livemode=True).exists()
         url = stripe_gateway.dashboard_url(
             path=f"customers/{obj.stripe_customer_id}", livemode=livemode
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+@admin.register(CheckoutSession)
+class CheckoutSessionAdmin(admin.ModelAdmin):
+    """Read-only: the Checkout pages opened for readers, one open at most per reader."""
+
+    list_display = ["user", "offer", "status", "expires_at", "created_at", "stripe_session_id"]
+    list_filter = ["status", "offer"]
+    search_fields = ["user__email", "stripe_session_id"]
+    list_select_related = ["user", "offer"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "user",
+        "offer",
+        "status",
+        "stripe_session_id",
+        "stripe_dashboard",
+        "expires_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tableau de bord Stripe")
+    def stripe_dashboard(self, obj):
+        if not obj.stripe_session_id:
+            return "—"
+        url = stripe_gateway.dashboard_url(
+            path=f"checkout/sessions/{obj.stripe_session_id}",
+            livemode=not obj.stripe_session_id.startswith("cs_test_"),
         )
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 

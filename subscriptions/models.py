@@ -75,6 +75,59 @@ class Customer(models.Model):
         return f"{self.user} ({self.stripe_customer_id})"
 
 
+class CheckoutSession(models.Model):
+    """A Stripe Checkout Session opened for a reader.
+
+    A reader has at most one open session (a database constraint): a new click reuses
+    it, or expires it at Stripe before another is created, so two clicks can never
+    become two subscriptions. The row is written `creating` before Stripe is asked
+    (one per reader, also a constraint): it is the claim that makes concurrent clicks
+    wait for the first one instead of each creating a session.
+    """
+
+    class Status(models.TextChoices):
+        CREATING = "creating", "en création"
+        OPEN = "open", "ouverte"
+        COMPLETE = "complete", "payée"
+        EXPIRED = "expired", "expirée"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_sessions"
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATING)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    url = models.URLField("page de paiement", max_length=2000, blank=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "session de paiement Stripe"
+        verbose_name_plural = "sessions de paiement Stripe"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="open"),
+                name="checkoutsession_one_open_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="creating"),
+                name="checkoutsession_one_creating_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="creating")
+                | (Q(stripe_session_id__isnull=False) & Q(expires_at__isnull=False)),
+                name="checkoutsession_created_has_stripe_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.offer} ({self.get_status_display()})"
+
+
 class Subscription(models.Model):
     class Source(models.TextChoices):
         STRIPE = "stripe", "Stripe"

@@ -14,8 +14,9 @@ A Stripe that cannot be reached in time is StripeUnreachable, a JSON 503.
 Idempotency: the SDK puts a random Idempotency-Key on every POST and reuses it when
 it retries that request, so a network retry never creates twice. Creates that must
 not be repeated across requests either (a reader's one customer, an offer's product
-and price) take a deterministic key from the caller instead; the others (checkout and
-portal sessions: each click wants a new one) leave it to the SDK.
+and price) take a deterministic key from the caller instead; the others leave it to
+the SDK (portal sessions: each click wants a new one; checkout sessions: billing
+keeps one open per reader with a claim of its own).
 """
 
 import functools
@@ -235,6 +236,16 @@ def checkout_session_create(
         "cancel_url": cancel_url,
     }
     return _create(_client().v1.checkout.sessions, params)
+
+
+def checkout_session_retrieve(*, session_id: str) -> StripeDict:
+    return _dict(_call(_client().v1.checkout.sessions.retrieve, session_id))
+
+
+def checkout_session_expire(*, session_id: str) -> StripeDict:
+    """Close an open session so that it can no longer be paid; Stripe refuses (an error)
+    for a session that is not open any more (paid, or expired)."""
+    return _dict(_call(_client().v1.checkout.sessions.expire, session_id))
 
 
 def portal_session_create(*, customer_id: str, return_url: str) -> StripeDict:

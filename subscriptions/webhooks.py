@@ -32,6 +32,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import stripe_gateway
+from .billing import checkout_session_completed
 from .models import WebhookEvent
 from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
 from .subscription_sync import SubscriptionUnlinked, subscription_sync
@@ -91,9 +92,10 @@ def _apply(payload: StripeDict) -> tuple[str, str]:
     event_type = payload["type"]
     if event_type not in HANDLED_TYPES:
         return Status.IGNORED, UNHANDLED_TYPE
-    subscription_id, client_reference_id = _subscription_reference(
-        event_type, payload["data"]["object"]
-    )
+    obj = payload["data"]["object"]
+    if event_type == CHECKOUT_COMPLETED and obj.get("id"):
+        checkout_session_completed(stripe_session_id=obj["id"])
+    subscription_id, client_reference_id = _subscription_reference(event_type, obj)
     if not subscription_id:
         return Status.IGNORED, NO_SUBSCRIPTION
     try:

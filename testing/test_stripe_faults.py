@@ -5,7 +5,6 @@ worker was killed and the reader got an HTML 500. Now every call to Stripe ends 
 `call_time_limit()` and answers a JSON 503, and nothing is left half-written.
 """
 
-import json
 import threading
 import time
 from http import HTTPStatus
@@ -13,56 +12,12 @@ from http import HTTPStatus
 import requests
 
 from subscriptions.stripe_gateway import STRIPE_UNREACHABLE, call_time_limit
-from subscriptions.tests.stripe_fake import API_KEY, WEBHOOK_SECRET, signature_header
-from subscriptions.tests.stripe_server import StripeServer, stripe_server
+from subscriptions.tests.stripe_server import stripe_server
 from subscriptions.views import WEBHOOK_FAILED
-from testing.served import ServedApp, served_app
+from testing.served import served_app
+from testing.served_stripe import RETRIES, TIMEOUT, checkout, deliver, query, register, stripe_env
 
-OFFER = "mensuelle-numerique"
-PASSWORD = "Radiologie-2026!"
-TIMEOUT = 1  # STRIPE_TIMEOUT_SECONDS for the served app: short, to keep the tests short
-RETRIES = 1  # the default STRIPE_MAX_NETWORK_RETRIES
 UNREACHABLE = {"detail": STRIPE_UNREACHABLE, "code": "stripe_unreachable"}
-
-
-def stripe_env(stripe: StripeServer, **extra: str) -> dict[str, str]:
-    return {
-        "STRIPE_SECRET_KEY": API_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe.url,
-        "STRIPE_TIMEOUT_SECONDS": str(TIMEOUT),
-        "STRIPE_MAX_NETWORK_RETRIES": str(RETRIES),
-        **extra,
-    }
-
-
-def register(app: ServedApp, email: str) -> dict[str, str]:
-    response = app.post("/api/v1/auth/register/", json={"email": email, "password": PASSWORD})
-    assert response.status_code == HTTPStatus.CREATED, response.text
-    return {"Authorization": f"Token {response.json()['token']}"}
-
-
-def checkout(app: ServedApp, headers: dict[str, str]) -> requests.Response:
-    # 20 s: well past the time limit, well before gunicorn's 30 s.
-    return app.post(
-        "/api/v1/subscriptions/checkout/", json={"offer": OFFER}, headers=headers, timeout=20
-    )
-
-
-def query(app: ServedApp, expression: str):
-    """The value of `expression` (JSON), evaluated on the served app's database."""
-    code = f"import json; from subscriptions.models import *; print(json.dumps({expression}))"
-    output = app.manage("shell", "--no-imports", "-c", code).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def deliver(app: ServedApp, event: dict) -> requests.Response:
-    payload = json.dumps(event)
-    return app.post(
-        "/api/v1/stripe/webhook/",
-        data=payload,
-        headers={"Content-Type": "application/json", "Stripe-Signature": signature_header(payload)},
-    )
 
 
 def test_a_slow_stripe_makes_checkout_a_json_503_in_time_while_other_readers_read():

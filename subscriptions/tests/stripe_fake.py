@@ -106,6 +106,8 @@ class StripeFake:
             ("GET", r"/v1/prices/(?P<id>[^/?]+)", self._retrieve("price")),
             ("POST", r"/v1/prices/(?P<id>[^/?]+)", self._price_update),
             ("POST", r"/v1/checkout/sessions", self._checkout_session_create),
+            ("GET", r"/v1/checkout/sessions/(?P<id>[^/?]+)", self._retrieve("checkout.session")),
+            ("POST", r"/v1/checkout/sessions/(?P<id>[^/?]+)/expire", self._checkout_session_expire),
             ("POST", r"/v1/billing_portal/sessions", self._portal_session_create),
             ("GET", r"/v1/subscriptions", self._subscription_list),
             ("GET", r"/v1/subscriptions/(?P<id>[^/?]+)", self._retrieve("subscription")),
@@ -240,9 +242,12 @@ class StripeFake:
             if not self.get("price", line["price"])["active"]:
                 raise StripeError(400, "The price specified is inactive.", code="price_inactive")
         session_id = self.new_id("cs_test")
+        now = int(time.time())
         session = template(
             "checkout.session",
             id=session_id,
+            created=now,
+            expires_at=now + 24 * 3600,  # Stripe's default: a day to pay
             mode=params["mode"],
             customer=params["customer"],
             client_reference_id=params.get("client_reference_id"),
@@ -260,6 +265,17 @@ class StripeFake:
         )
         self.objects["checkout.session"][session_id] = session
         self.checkout_params[session_id] = params
+        return session
+
+    def _checkout_session_expire(self, params: Obj, id: str) -> Obj:
+        session = self.get("checkout.session", id)
+        if session["status"] != "open":
+            raise StripeError(
+                400,
+                f'Only Checkout Sessions with a status in ["open"] can be expired. This '
+                f'Checkout Session has a status of "{session["status"]}".',
+            )
+        session.update(status="expired", url=None)
         return session
 
     def _portal_session_create(self, params: Obj) -> Obj:
@@ -292,6 +308,8 @@ class StripeFake:
         """The reader pays: Stripe makes the subscription and completes the session."""
         now = now or dt.datetime.now(tz=dt.UTC)
         session = self.get("checkout.session", session_id)
+        if session["status"] != "open":
+            raise ValueError(f"A {session['status']} Checkout Session cannot be paid.")
         params = self.checkout_params[session_id]
         price = self.get("price", params["line_items"][0]["price"])
         subscription = self.subscription_create(

@@ -10,8 +10,9 @@ from django.utils.html import escape
 
 from accounts.groups import SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
+from conftest import client_for
 from subscriptions.admin import NOTHING_TO_REPLAY, OFFER_SYNC_FAILED
-from subscriptions.models import Customer, Subscription, WebhookEvent
+from subscriptions.models import CheckoutSession, Customer, Subscription, WebhookEvent
 from subscriptions.tests.factories import ComplimentaryFactory, StripeSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +251,29 @@ def test_a_complimentary_grant_cannot_be_moved_to_another_reader(manager_client)
     grant.refresh_from_db()
     assert grant.user != other.user
     assert grant.current_period_end.year == 2099
+
+
+def test_a_manager_sees_checkout_sessions_read_only(manager_client, stripe_fake, synced_offer):
+    reader = UserFactory()
+    response = client_for(reader).post(CHECKOUT_URL, {"offer": synced_offer.slug}, format="json")
+    session = CheckoutSession.objects.get()
+    url = "/admin/subscriptions/checkoutsession/"
+
+    listing = manager_client.get(url)
+    detail = manager_client.get(f"{url}{session.pk}/change/")
+
+    assert response.status_code == listing.status_code == detail.status_code == HTTPStatus.OK
+    assert reader.email in listing.content.decode()
+    page = detail.content.decode()
+    assert session.stripe_session_id in page
+    assert f"/test/checkout/sessions/{session.stripe_session_id}" in page  # the dashboard link
+    assert 'name="_save"' not in page
+    assert manager_client.get(f"{url}add/").status_code == HTTPStatus.FORBIDDEN
+    assert manager_client.post(f"{url}{session.pk}/delete/").status_code == HTTPStatus.FORBIDDEN
+    permissions = set(
+        Group.objects.get(name=SUBSCRIPTION_MANAGERS).permissions.values_list("codename", flat=True)
+    )
+    assert "view_checkoutsession" in permissions
+    assert not {"add_checkoutsession", "change_checkoutsession", "delete_checkoutsession"} & (
+        permissions
+    )
