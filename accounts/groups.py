@@ -29,6 +29,7 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.customer": ("view",),
         "subscriptions.webhookevent": ("change", "view"),
         "subscriptions.checkoutsession": ("view",),
+        "subscriptions.duplicatesubscription": ("change", "view"),
         "accounts.user": ("view",),
     },
 }

@@ -7,9 +7,16 @@ from django.utils.html import format_html
 
 from imago.forms import LinesField
 
-from . import services, stripe_gateway, webhooks
+from . import duplicates, services, stripe_gateway, webhooks
 from .access import entitlement_q
-from .models import CheckoutSession, Customer, Offer, Subscription, WebhookEvent
+from .models import (
+    CheckoutSession,
+    Customer,
+    DuplicateSubscription,
+    Offer,
+    Subscription,
+    WebhookEvent,
+)
 from .offer_sync import offer_sync
 
 PRICE_FIELDS = ("price_cents", "currency", "interval")
@@ -104,6 +111,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "source",
         "status",
         "stripe_subscription_id",
+        "stripe_created_at",
         "stripe_price_id",
         "current_period_start",
         "cancel_at_period_end",
@@ -222,6 +230,88 @@ class CheckoutSessionAdmin(admin.ModelAdmin):
             livemode=not obj.stripe_session_id.startswith("cs_test_"),
         )
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+@admin.register(DuplicateSubscription)
+class DuplicateSubscriptionAdmin(admin.ModelAdmin):
+    """Read-only: a reader's second subscription, what was cancelled and what refunded.
+
+    Settled as soon as it is found; one that failed (Stripe unreachable) is retried by the
+    next event of the reader and by `manage.py sync_subscriptions`, or from here.
+    """
+
+    list_display = [
+        "user",
+        "subscription",
+        "kept",
+        "status",
+        "canceled_at",
+        "refunded",
+        "attempts",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["user__email", "subscription__stripe_subscription_id"]
+    list_select_related = ["user", "subscription", "kept"]
+    date_hierarchy = "created_at"
+    actions = ["settle"]
+    fields = readonly_fields = (
+        "user",
+        "subscription",
+        "subscription_dashboard",
+        "kept",
+        "status",
+        "canceled_at",
+        "refunded",
+        "refund_list",
+        "error",
+        "attempts",
+        "created_at",
+        "settled_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission lets a manager retry a settlement, never edit one.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="remboursé")
+    def refunded(self, obj):
+        if not obj.refunded_cents:
+            return "—"
+        euros, cents = divmod(obj.refunded_cents, 100)
+        return f"{euros},{cents:02d} {obj.currency}"
+
+    @admin.display(description="remboursements")
+    def refund_list(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.refunds, indent=2, ensure_ascii=False, sort_keys=True)
+        )
+
+    @admin.display(description="tableau de bord Stripe")
+    def subscription_dashboard(self, obj):
+        url = stripe_gateway.dashboard_url(
+            path=f"subscriptions/{obj.subscription.stripe_subscription_id}",
+            livemode=obj.subscription.livemode,
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    @admin.action(description="Annuler et rembourser maintenant", permissions=["change"])
+    def settle(self, request, queryset):
+        pending = queryset.filter(status=DuplicateSubscription.Status.PENDING)
+        results = [duplicates.duplicate_settle(duplicate=duplicate) for duplicate in pending]
+        settled = sum(result.status == DuplicateSubscription.Status.SETTLED for result in results)
+        unsettled = len(results) - settled
+        self.message_user(
+            request,
+            f"{settled} réglé(s), {unsettled} en échec.",
+            messages.ERROR if unsettled else messages.SUCCESS,
+        )
 
 
 @admin.register(WebhookEvent)

@@ -260,17 +260,66 @@ def subscription_retrieve(*, subscription_id: str) -> StripeDict:
     return _dict(_call(_client().v1.subscriptions.retrieve, subscription_id))
 
 
-def subscriptions_for_customer(*, customer_id: str) -> Iterator[StripeDict]:
-    """All of a customer's subscriptions, canceled ones included, page after page."""
-    page = _call(
-        _client().v1.subscriptions.list, {"customer": customer_id, "status": "all", "limit": 100}
-    )
+def _list(method, params: dict[str, Any]) -> Iterator[StripeDict]:
+    """Every object of a list endpoint, page after page."""
+    page = _call(method, params)
     iterator = iter(page.auto_paging_iter())
     while True:
         item = _call(next, iterator, None)
         if item is None:
             return
         yield _dict(item)
+
+
+def subscriptions_for_customer(*, customer_id: str) -> Iterator[StripeDict]:
+    """All of a customer's subscriptions, canceled ones included, page after page."""
+    return _list(
+        _client().v1.subscriptions.list, {"customer": customer_id, "status": "all", "limit": 100}
+    )
+
+
+def subscription_cancel(*, subscription_id: str, comment: str) -> StripeDict:
+    """End a subscription now: no more charges, and no proration (refunds are separate).
+
+    A DELETE, idempotent by nature: Stripe takes no idempotency key for it.
+    """
+    params = {"cancellation_details": {"comment": comment}}
+    return _dict(_call(_client().v1.subscriptions.cancel, subscription_id, params))
+
+
+# Invoices, their payments, refunds
+
+
+def invoices_paid(*, subscription_id: str) -> Iterator[StripeDict]:
+    return _list(
+        _client().v1.invoices.list,
+        {"subscription": subscription_id, "status": "paid", "limit": 100},
+    )
+
+
+def invoice_payments_paid(*, invoice_id: str) -> Iterator[StripeDict]:
+    """What paid an invoice. Current API versions have no invoice.payment_intent any more:
+    an invoice's payments are InvoicePayment objects, each naming its PaymentIntent (or a
+    charge made without one)."""
+    return _list(
+        _client().v1.invoice_payments.list, {"invoice": invoice_id, "status": "paid", "limit": 100}
+    )
+
+
+def refund_create(
+    *,
+    payment_intent_id: str | None = None,
+    charge_id: str | None = None,
+    amount: int,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> StripeDict:
+    params: dict[str, Any] = {"amount": amount, "reason": "duplicate", "metadata": metadata}
+    if payment_intent_id:
+        params["payment_intent"] = payment_intent_id
+    else:
+        params["charge"] = charge_id
+    return _create(_client().v1.refunds, params, idempotency_key)
 
 
 # Webhooks

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from subscriptions import stripe_gateway
-from subscriptions.models import WebhookEvent
+from subscriptions.duplicates import duplicates_record, duplicates_settle_pending
+from subscriptions.models import DuplicateSubscription, WebhookEvent
 from subscriptions.subscription_sync import subscriptions_repair
 from subscriptions.webhooks import events_replay, events_to_repair
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Replay the webhook events that failed or were cut off mid-processing (still pending "
         "after STRIPE_EVENT_STALE_MINUTES), then re-read from Stripe every subscription known "
-        "here or held by a known customer and repair local state (for missed webhooks). Safe "
+        "here or held by a known customer and repair local state (for missed webhooks); last, "
+        "cancel and refund a reader's second subscription (and those not settled before). Safe "
         "to run at any time."
     )
 
@@ -38,12 +40,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(report.results)} subscription(s) read from Stripe, {repaired} repaired."
         )
+        for user_id in sorted({result.subscription.user_id for result in report.results}):
+            duplicates_record(user_id=user_id)
+        unsettled = []
+        for duplicate in duplicates_settle_pending():
+            subscription_id = duplicate.subscription.stripe_subscription_id
+            if duplicate.status == DuplicateSubscription.Status.SETTLED:
+                self.stdout.write(
+                    f"{subscription_id} {duplicate.user}: duplicate cancelled, "
+                    f"{duplicate.refunded_cents} cents refunded."
+                )
+            elif duplicate.error:  # else another process is settling it right now
+                unsettled.append(f"duplicate {subscription_id}: {duplicate.error}")
         still_failing = WebhookEvent.objects.filter(
             pk__in=[event.pk for event in events], status=WebhookEvent.Status.FAILED
         ).order_by("created_at")
         failures = [
             *(f"event {event.stripe_event_id}: {event.error}" for event in still_failing),
             *report.failures,
+            *unsettled,
         ]
         if failures:
             for failure in failures:
