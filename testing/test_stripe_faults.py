@@ -5,16 +5,20 @@ worker was killed and the reader got an HTML 500. Now every call to Stripe ends 
 `call_time_limit()` and answers a JSON 503, and nothing is left half-written.
 """
 
+import contextlib
+import os
+import signal
 import threading
 import time
 from http import HTTPStatus
+from pathlib import Path
 
 import requests
 
 from subscriptions.stripe_gateway import STRIPE_UNREACHABLE, call_time_limit
-from subscriptions.tests.stripe_server import stripe_server
+from subscriptions.tests.stripe_server import StripeServer, stripe_server
 from subscriptions.views import WEBHOOK_FAILED
-from testing.served import served_app
+from testing.served import ServedApp, served_app
 from testing.served_stripe import RETRIES, TIMEOUT, checkout, deliver, query, register, stripe_env
 
 UNREACHABLE = {"detail": STRIPE_UNREACHABLE, "code": "stripe_unreachable"}
@@ -102,3 +106,72 @@ def test_a_stripe_down_makes_checkout_and_portal_json_503s_and_webhooks_wait_for
     assert redelivered.status_code == HTTPStatus.OK
     assert redelivered.json() == {"received": True, "status": "processed"}
     assert active == "active"
+
+
+def workers_of(app: ServedApp) -> list[int]:
+    """The ids of the gunicorn workers (the children of the master this test started)."""
+    pid = app.process.pid
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_a_webhook_cut_off_by_a_killed_worker_is_replayed_by_the_repair():
+    """The worker dies while it waits on Stripe: its transaction rolls back and the event
+    stays pending. Once stale, `sync_subscriptions` replays it."""
+    with (
+        stripe_server() as stripe,
+        served_app(
+            workers=1, env=stripe_env(stripe, STRIPE_TIMEOUT_SECONDS="10"), demo=True
+        ) as app,
+    ):
+        app.manage("sync_offers")
+        reader = register(app, "coupee@example.org")
+        paid = checkout(app, reader)
+        with stripe.locked():
+            _, remote = stripe.fake.checkout_complete(paid.json()["url"].rsplit("/", 1)[1])
+            event = stripe.fake.event("customer.subscription.created", remote)
+        stripe.delay = 20  # the worker will be waiting on Stripe when it is killed
+        delivering = threading.Thread(target=lambda: _deliver_until_cut(app, event))
+        delivering.start()
+        _wait_for_stripe_call(stripe, f"/v1/subscriptions/{remote['id']}")
+        for worker in workers_of(app):
+            os.kill(worker, signal.SIGKILL)
+        delivering.join()
+        stripe.delay = 0
+        left = query(
+            app,
+            f"list(WebhookEvent.objects.filter(stripe_event_id={event['id']!r})"
+            ".values_list('status', 'attempts').get())",
+        )
+        app.manage(  # STRIPE_EVENT_STALE_MINUTES (5) later
+            "shell",
+            "--no-imports",
+            "-c",
+            "import datetime as dt; from django.db.models import F; "
+            "from subscriptions.models import WebhookEvent; "
+            "WebhookEvent.objects.update(created_at=F('created_at') - dt.timedelta(minutes=6))",
+        )
+        repair = app.manage("sync_subscriptions").stdout
+        after = query(
+            app,
+            f"[WebhookEvent.objects.get(stripe_event_id={event['id']!r}).status, "
+            "Subscription.objects.get().status]",
+        )
+
+    assert left == ["pending", 0]
+    assert "1 webhook event(s) replayed: 1 processed." in repair
+    assert after == ["processed", "active"]
+
+
+def _deliver_until_cut(app: ServedApp, event: dict) -> None:
+    with contextlib.suppress(requests.ConnectionError):
+        deliver(app, event)
+
+
+def _wait_for_stripe_call(stripe: StripeServer, path: str) -> None:
+    """Until the served app has asked the stand-in for `path` (its answer is delayed)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if ("GET", path) in stripe.arrived:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the served app never asked Stripe for {path}")

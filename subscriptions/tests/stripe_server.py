@@ -53,6 +53,8 @@ class StripeServer:
         self.router = Router(fake_base)
         self.fake = StripeFake(self.router)  # type: ignore[arg-type]
         self.delay = 0.0
+        # (method, path) of each request as it arrives, before `delay` holds its answer.
+        self.arrived: list[tuple[str, str]] = []
         self._lock = threading.Lock()  # the fake's dicts are not thread-safe
         server = self
 
@@ -66,6 +68,7 @@ class StripeServer:
                     body=body,
                     headers=dict(self.headers.items()),
                 )
+                server.arrived.append((self.command, self.path.split("?")[0]))
                 if server.delay:
                     time.sleep(server.delay)
                 with server._lock:
