@@ -26,6 +26,19 @@ def stripe_env(stripe: StripeServer, **extra: str) -> dict[str, str]:
     }
 
 
+def offer_in_stripe(app: ServedApp) -> None:
+    """The monthly offer, its Product and Price made in Stripe (one process, not the demo)."""
+    app.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.management import call_command; "
+        "from subscriptions.models import Offer; "
+        f"Offer.objects.create(slug={OFFER!r}, name='Offre mensuelle', price_cents=2300); "
+        "call_command('sync_offers')",
+    )
+
+
 def register(app: ServedApp, email: str) -> dict[str, str]:
     response = app.post("/api/v1/auth/register/", json={"email": email, "password": PASSWORD})
     assert response.status_code == HTTPStatus.CREATED, response.text

@@ -11,7 +11,7 @@ import pytest
 
 from subscriptions.tests.stripe_server import stripe_server
 from testing.served import served_app
-from testing.served_stripe import checkout, query, register, stripe_env
+from testing.served_stripe import checkout, offer_in_stripe, query, register, stripe_env
 from testing.test_served import DATABASES
 
 CLICKS = 3
@@ -21,9 +21,9 @@ CLICKS = 3
 def test_three_quick_clicks_open_one_checkout_session(database):
     with (
         stripe_server() as stripe,
-        served_app(database=database, workers=CLICKS, env=stripe_env(stripe), demo=True) as app,
+        served_app(database=database, workers=CLICKS, env=stripe_env(stripe)) as app,
     ):
-        app.manage("sync_offers")
+        offer_in_stripe(app)
         reader = register(app, "presse@example.org")
         stripe.delay = 0.3  # each Stripe call takes a moment: the clicks overlap
         barrier = threading.Barrier(CLICKS)
