@@ -28,6 +28,8 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.subscription": ("add", "change", "view"),
         "subscriptions.customer": ("view",),
         "subscriptions.webhookevent": ("change", "view"),
+        "subscriptions.checkoutsession": ("view",),
+        "subscriptions.duplicatesubscription": ("change", "view"),
         "accounts.user": ("view",),
     },
 }

@@ -182,7 +182,13 @@ STRIPE_CHECKOUT_SUCCESS_URL = env_str(
 STRIPE_CHECKOUT_CANCEL_URL = env_str("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement")
 STRIPE_PORTAL_RETURN_URL = env_str("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte")
 STRIPE_DASHBOARD_URL = env_str("STRIPE_DASHBOARD_URL", "https://dashboard.stripe.com")
-STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2, minimum=0)
+# A call to Stripe waits STRIPE_TIMEOUT_SECONDS per attempt, retried STRIPE_MAX_NETWORK_RETRIES
+# times: 10 s and 1 retry end a call within 20.5 s, inside gunicorn's 30 s worker timeout
+# (a system check refuses more; see subscriptions/checks.py).
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10, minimum=1)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1, minimum=0)
+# A webhook event still `pending` after this long was cut off mid-processing: replayable.
+STRIPE_EVENT_STALE_MINUTES = env_int("STRIPE_EVENT_STALE_MINUTES", 5, minimum=1)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,13 +7,24 @@ from django.utils.html import format_html
 
 from imago.forms import LinesField
 
-from . import services, stripe_gateway, webhooks
+from . import duplicates, services, stripe_gateway, webhooks
 from .access import entitlement_q
-from .models import Customer, Offer, Subscription, WebhookEvent
+from .models import (
+    CheckoutSession,
+    Customer,
+    DuplicateSubscription,
+    Offer,
+    Subscription,
+    WebhookEvent,
+)
 from .offer_sync import offer_sync
 
 PRICE_FIELDS = ("price_cents", "currency", "interval")
 OFFER_SYNCED = "Nouveau prix envoyé à Stripe ({price}) ; les abonnés actuels gardent le leur."
+NOTHING_TO_REPLAY = (
+    "Aucun événement en échec, ignoré ou resté en attente depuis plus de "
+    "STRIPE_EVENT_STALE_MINUTES minutes."
+)
 OFFER_SYNC_FAILED = (
     "Stripe n'a pas reçu le nouveau prix ({error}) : le paiement de cette offre est suspendu "
     "jusqu'à « manage.py sync_offers »."
@@ -100,6 +111,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "source",
         "status",
         "stripe_subscription_id",
+        "stripe_created_at",
         "stripe_price_id",
         "current_period_start",
         "cancel_at_period_end",
@@ -180,9 +192,134 @@ class CustomerAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
 
+@admin.register(CheckoutSession)
+class CheckoutSessionAdmin(admin.ModelAdmin):
+    """Read-only: the Checkout pages opened for readers, one open at most per reader."""
+
+    list_display = ["user", "offer", "status", "expires_at", "created_at", "stripe_session_id"]
+    list_filter = ["status", "offer"]
+    search_fields = ["user__email", "stripe_session_id"]
+    list_select_related = ["user", "offer"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "user",
+        "offer",
+        "status",
+        "stripe_session_id",
+        "stripe_dashboard",
+        "expires_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tableau de bord Stripe")
+    def stripe_dashboard(self, obj):
+        if not obj.stripe_session_id:
+            return "—"
+        url = stripe_gateway.dashboard_url(
+            path=f"checkout/sessions/{obj.stripe_session_id}",
+            livemode=not obj.stripe_session_id.startswith("cs_test_"),
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+@admin.register(DuplicateSubscription)
+class DuplicateSubscriptionAdmin(admin.ModelAdmin):
+    """Read-only: a reader's second subscription, what was cancelled and what refunded.
+
+    Settled as soon as it is found; one that failed (Stripe unreachable) is retried by the
+    next event of the reader and by `manage.py sync_subscriptions`, or from here.
+    """
+
+    list_display = [
+        "user",
+        "subscription",
+        "kept",
+        "status",
+        "canceled_at",
+        "refunded",
+        "attempts",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["user__email", "subscription__stripe_subscription_id"]
+    list_select_related = ["user", "subscription", "kept"]
+    date_hierarchy = "created_at"
+    actions = ["settle"]
+    fields = readonly_fields = (
+        "user",
+        "subscription",
+        "subscription_dashboard",
+        "kept",
+        "status",
+        "canceled_at",
+        "refunded",
+        "refund_list",
+        "error",
+        "attempts",
+        "created_at",
+        "settled_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission lets a manager retry a settlement, never edit one.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="remboursé")
+    def refunded(self, obj):
+        if not obj.refunded_cents:
+            return "—"
+        euros, cents = divmod(obj.refunded_cents, 100)
+        return f"{euros},{cents:02d} {obj.currency}"
+
+    @admin.display(description="remboursements")
+    def refund_list(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.refunds, indent=2, ensure_ascii=False, sort_keys=True)
+        )
+
+    @admin.display(description="tableau de bord Stripe")
+    def subscription_dashboard(self, obj):
+        url = stripe_gateway.dashboard_url(
+            path=f"subscriptions/{obj.subscription.stripe_subscription_id}",
+            livemode=obj.subscription.livemode,
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    @admin.action(description="Annuler et rembourser maintenant", permissions=["change"])
+    def settle(self, request, queryset):
+        pending = queryset.filter(status=DuplicateSubscription.Status.PENDING)
+        results = [duplicates.duplicate_settle(duplicate=duplicate) for duplicate in pending]
+        settled = sum(result.status == DuplicateSubscription.Status.SETTLED for result in results)
+        unsettled = len(results) - settled
+        self.message_user(
+            request,
+            f"{settled} réglé(s), {unsettled} en échec.",
+            messages.ERROR if unsettled else messages.SUCCESS,
+        )
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    """Read-only: what Stripe sent and what became of it; failed events can be replayed."""
+    """Read-only: what Stripe sent and what became of it.
+
+    Failed, ignored and stale pending events (cut off mid-processing) can be replayed.
+    """
 
     list_display = ["stripe_event_id", "type", "status", "attempts", "created_at", "processed_at"]
     list_filter = ["status", "type", "livemode"]
@@ -215,11 +352,14 @@ class WebhookEventAdmin(admin.ModelAdmin):
             "<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False, sort_keys=True)
         )
 
-    @admin.action(description="Rejouer les événements en échec ou ignorés", permissions=["change"])
+    @admin.action(
+        description="Rejouer les événements en échec, ignorés ou restés en attente",
+        permissions=["change"],
+    )
     def replay(self, request, queryset):
         outcomes = webhooks.events_replay(events=queryset.order_by("created_at"))
         if not outcomes:
-            self.message_user(request, "Aucun événement en échec ou ignoré.", messages.WARNING)
+            self.message_user(request, NOTHING_TO_REPLAY, messages.WARNING)
             return
         summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
         failed = outcomes.get(WebhookEvent.Status.FAILED, 0)

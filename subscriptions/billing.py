@@ -1,14 +1,18 @@
 """What a reader does with Stripe: get a Customer, pay through Checkout, manage in the portal."""
 
+import datetime as dt
+import time
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from imago.exceptions import DomainError
 
 from . import stripe_gateway
 from .access import has_access
-from .models import Customer, Offer, Subscription
+from .models import CheckoutSession, Customer, Offer, Subscription
 
 OFFER_UNAVAILABLE = "Cette offre n'existe pas ou n'est plus proposée."
 ALREADY_SUBSCRIBED = "Vous avez déjà accès aux contenus réservés aux abonnés."
@@ -18,6 +22,10 @@ PAYMENT_DUE = (
     "Votre abonnement attend un paiement : mettez à jour votre moyen de paiement "
     "dans l'espace client plutôt que de souscrire à nouveau."
 )
+CHECKOUT_IN_PROGRESS = (
+    "Votre page de paiement est en cours de préparation ; réessayez dans un instant."
+)
+CHECKOUT_ALREADY_PAID = "Votre paiement a été reçu : votre accès s'ouvre dans un instant."
 
 # Stripe subscriptions still alive though they give no access now: a new checkout
 # would bill the reader twice once the old one is paid. Not `incomplete`: its first
@@ -29,32 +37,36 @@ AWAITING_PAYMENT = [
     Subscription.Status.PAUSED,
 ]
 
+# An open session with less time left is replaced: the reader needs the time to pay.
+CHECKOUT_REUSE_MARGIN = dt.timedelta(minutes=10)
+# A claim this old was left by a worker killed mid-request (gunicorn kills at 30 s).
+CHECKOUT_CLAIM_ABANDONED_AFTER = dt.timedelta(minutes=2)
+# Seconds between two looks at the session another click of the reader is creating.
+CHECKOUT_WAIT_STEP = 0.1
+
 CHECKOUT_LOCALE = "fr"
 
 
 def customer_get_or_create(*, user: User) -> Customer:
     """The user's one Stripe Customer, created on first need and reused after.
 
-    Concurrent first requests queue on a lock of the user's row, and the second
-    finds the first one's Customer. Where rows cannot be locked (SQLite), the
-    idempotency key makes Stripe answer both creates with the same customer and the
-    unique `user` column keeps one row.
+    No transaction is held while Stripe is asked (a database lock held for a slow
+    Stripe's time stalls every other writer on SQLite). Checkout calls this under its
+    claim, one click of a reader at a time; should two calls race anyway, the
+    idempotency key makes Stripe answer both with the same customer and the unique
+    `user` column keeps one row.
     """
     existing = Customer.objects.filter(user=user).first()
     if existing is not None:
         return existing
+    remote = stripe_gateway.customer_create(
+        email=user.email,
+        user_id=user.pk,
+        # date_joined tells apart two users who got the same id in a reset database.
+        idempotency_key=f"imago-customer-{user.pk}-{int(user.date_joined.timestamp())}",
+    )
     try:
         with transaction.atomic():
-            list(User.objects.select_for_update().filter(pk=user.pk).only("pk"))
-            existing = Customer.objects.filter(user=user).first()
-            if existing is not None:
-                return existing
-            remote = stripe_gateway.customer_create(
-                email=user.email,
-                user_id=user.pk,
-                # date_joined tells apart two users who got the same id in a reset database.
-                idempotency_key=f"imago-customer-{user.pk}-{int(user.date_joined.timestamp())}",
-            )
             return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
     except IntegrityError:
         return Customer.objects.get(user=user)
@@ -76,7 +88,15 @@ def customer_link(*, user: User, stripe_customer_id: str) -> None:
 
 
 def checkout_session_start(*, user: User, offer_slug: str) -> str:
-    """The URL of a Stripe Checkout page where `user` subscribes to the offer."""
+    """The URL of a Stripe Checkout page where `user` subscribes to the offer.
+
+    A reader has one open session at most, so that quick clicks, two tabs or a change
+    of mind never leave two payable sessions (paying both made two subscriptions): the
+    open session for this offer is reused; one for another offer, or about to expire,
+    is expired at Stripe before a new one is created. The click that creates it first
+    claims the creation (a `creating` row, one per reader); the reader's concurrent
+    clicks wait for it, STRIPE_TIMEOUT_SECONDS at most (then 409), and reuse its session.
+    """
     stripe_gateway.ensure_configured()
     offer = Offer.objects.filter(slug=offer_slug, is_active=True).first()
     if offer is None:
@@ -89,17 +109,117 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
         raise DomainError(PAYMENT_DUE, code="payment_due", status_code=409)
     if not offer.stripe_price_id:  # `manage.py sync_offers` has not run
         raise stripe_gateway.StripeUnavailable(OFFER_NOT_IN_STRIPE, code="offer_not_in_stripe")
-    customer = customer_get_or_create(user=user)
-    session = stripe_gateway.checkout_session_create(
-        customer_id=customer.stripe_customer_id,
-        price_id=offer.stripe_price_id,
-        user_id=user.pk,
-        metadata={"user_id": str(user.pk), "offer": offer.slug},
-        locale=CHECKOUT_LOCALE,
-        success_url=settings.STRIPE_CHECKOUT_SUCCESS_URL,
-        cancel_url=settings.STRIPE_CHECKOUT_CANCEL_URL,
+    wait_until = time.monotonic() + settings.STRIPE_TIMEOUT_SECONDS
+    while True:
+        reusable = checkout_session_reusable(user=user, offer=offer)
+        if reusable is not None:
+            return reusable.url
+        claim = _checkout_claim(user=user, offer=offer)
+        if claim is not None:
+            return _checkout_session_open(claim=claim)
+        if time.monotonic() >= wait_until:
+            raise DomainError(CHECKOUT_IN_PROGRESS, code="checkout_in_progress", status_code=409)
+        time.sleep(CHECKOUT_WAIT_STEP)
+
+
+def checkout_session_reusable(
+    *, user: User, offer: Offer, at: dt.datetime | None = None
+) -> CheckoutSession | None:
+    """The reader's open session for `offer`, if it leaves the time to pay."""
+    at = at or timezone.now()
+    return CheckoutSession.objects.filter(
+        user=user,
+        offer=offer,
+        status=CheckoutSession.Status.OPEN,
+        expires_at__gt=at + CHECKOUT_REUSE_MARGIN,
+    ).first()
+
+
+def _checkout_claim(*, user: User, offer: Offer) -> CheckoutSession | None:
+    """The claim to create the reader's next session, or None while another click has it."""
+    abandoned = timezone.now() - CHECKOUT_CLAIM_ABANDONED_AFTER
+    CheckoutSession.objects.filter(
+        user=user, status=CheckoutSession.Status.CREATING, created_at__lt=abandoned
+    ).delete()
+    try:
+        with transaction.atomic():
+            return CheckoutSession.objects.create(user=user, offer=offer)
+    except IntegrityError:  # the reader's other click holds it
+        return None
+
+
+def _checkout_session_open(*, claim: CheckoutSession) -> str:
+    """Under the claim: expire the reader's open session, create the new one, return its URL.
+
+    Whatever goes wrong (Stripe unreachable, the worker stopped), the claim is removed:
+    nothing half-made stays, and the next click starts again.
+    """
+    user, offer = claim.user, claim.offer
+    try:
+        # A click that finished between our look and our claim may have opened it.
+        reusable = checkout_session_reusable(user=user, offer=offer)
+        if reusable is not None:
+            claim.delete()
+            return reusable.url
+        customer = customer_get_or_create(user=user)
+        for previous in CheckoutSession.objects.filter(
+            user=user, status=CheckoutSession.Status.OPEN
+        ):
+            _checkout_session_close(session=previous)
+        remote = stripe_gateway.checkout_session_create(
+            customer_id=customer.stripe_customer_id,
+            price_id=offer.stripe_price_id,
+            user_id=user.pk,
+            metadata={"user_id": str(user.pk), "offer": offer.slug},
+            locale=CHECKOUT_LOCALE,
+            success_url=settings.STRIPE_CHECKOUT_SUCCESS_URL,
+            cancel_url=settings.STRIPE_CHECKOUT_CANCEL_URL,
+        )
+    except BaseException:
+        claim.delete()
+        raise
+    claim.stripe_session_id = remote["id"]
+    claim.url = remote["url"]
+    claim.expires_at = dt.datetime.fromtimestamp(remote["expires_at"], tz=dt.UTC)
+    claim.status = CheckoutSession.Status.OPEN
+    claim.save()
+    return claim.url
+
+
+def _checkout_session_close(*, session: CheckoutSession) -> None:
+    """Make sure an open session can no longer be paid, before the reader gets another.
+
+    Raises DomainError (409) when Stripe says it was paid: the subscription is on its way.
+    """
+    if session.expires_at is not None and session.expires_at <= timezone.now():
+        status = "expired"  # Stripe expired it by itself
+    else:
+        try:
+            status = stripe_gateway.checkout_session_expire(
+                session_id=session.stripe_session_id or ""
+            )["status"]
+        except stripe_gateway.StripeUnreachable:
+            raise
+        except stripe_gateway.StripeCallFailed as refused:
+            # Stripe expires open sessions only: see what became of this one.
+            status = stripe_gateway.checkout_session_retrieve(
+                session_id=session.stripe_session_id or ""
+            )["status"]
+            if status == "open":
+                raise refused
+    session.status = (
+        CheckoutSession.Status.COMPLETE if status == "complete" else CheckoutSession.Status.EXPIRED
     )
-    return session["url"]
+    session.save(update_fields=["status", "updated_at"])
+    if session.status == CheckoutSession.Status.COMPLETE:
+        raise DomainError(CHECKOUT_ALREADY_PAID, code="checkout_complete", status_code=409)
+
+
+def checkout_session_completed(*, stripe_session_id: str) -> None:
+    """Stripe says the reader paid this session (checkout.session.completed)."""
+    CheckoutSession.objects.filter(stripe_session_id=stripe_session_id).exclude(
+        status=CheckoutSession.Status.COMPLETE
+    ).update(status=CheckoutSession.Status.COMPLETE, updated_at=timezone.now())
 
 
 def portal_session_start(*, user: User) -> str:

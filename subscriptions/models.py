@@ -75,6 +75,59 @@ class Customer(models.Model):
         return f"{self.user} ({self.stripe_customer_id})"
 
 
+class CheckoutSession(models.Model):
+    """A Stripe Checkout Session opened for a reader.
+
+    A reader has at most one open session (a database constraint): a new click reuses
+    it, or expires it at Stripe before another is created, so two clicks can never
+    become two subscriptions. The row is written `creating` before Stripe is asked
+    (one per reader, also a constraint): it is the claim that makes concurrent clicks
+    wait for the first one instead of each creating a session.
+    """
+
+    class Status(models.TextChoices):
+        CREATING = "creating", "en création"
+        OPEN = "open", "ouverte"
+        COMPLETE = "complete", "payée"
+        EXPIRED = "expired", "expirée"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_sessions"
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATING)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    url = models.URLField("page de paiement", max_length=2000, blank=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "session de paiement Stripe"
+        verbose_name_plural = "sessions de paiement Stripe"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="open"),
+                name="checkoutsession_one_open_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="creating"),
+                name="checkoutsession_one_creating_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="creating")
+                | (Q(stripe_session_id__isnull=False) & Q(expires_at__isnull=False)),
+                name="checkoutsession_created_has_stripe_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.offer} ({self.get_status_display()})"
+
+
 class Subscription(models.Model):
     class Source(models.TextChoices):
         STRIPE = "stripe", "Stripe"
@@ -107,6 +160,8 @@ class Subscription(models.Model):
     canceled_at = models.DateTimeField(null=True, blank=True)
     trial_end = models.DateTimeField(null=True, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Which of a reader's two subscriptions is the newer: the one to cancel.
+    stripe_created_at = models.DateTimeField("créé chez Stripe le", null=True, blank=True)
     stripe_price_id = models.CharField(max_length=255, blank=True)
     livemode = models.BooleanField("mode live Stripe", default=False)
     synced_at = models.DateTimeField("relu chez Stripe le", null=True, blank=True)
@@ -143,6 +198,66 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_source_display()} ({self.get_status_display()})"
+
+
+class DuplicateSubscription(models.Model):
+    """A reader's second entitling Stripe subscription, to cancel at once and refund.
+
+    Checkout keeps one open session per reader, but a second subscription can still come
+    (a session opened elsewhere, a Stripe outage while replacing one): the newer is
+    cancelled and what it charged refunded. One row per duplicate (the one-to-one), each
+    refund recorded as soon as Stripe makes it, and deterministic idempotency keys: a
+    replayed or duplicated event never refunds twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "à annuler et rembourser"
+        SETTLED = "settled", "annulé et remboursé"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="lecteur"
+    )
+    subscription = models.OneToOneField(
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="duplicate",
+        verbose_name="abonnement en double",
+    )
+    kept = models.ForeignKey(
+        Subscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="abonnement conservé",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    canceled_at = models.DateTimeField("annulé chez Stripe le", null=True, blank=True)
+    refunds = models.JSONField("remboursements", default=list, blank=True)
+    refunded_cents = models.PositiveIntegerField("remboursé (centimes)", default=0)
+    currency = models.CharField("devise", max_length=3, blank=True)
+    error = models.TextField("dernière erreur", blank=True)
+    attempts = models.PositiveIntegerField("tentatives", default=0)
+    # While one process settles it (Stripe calls are made outside any transaction).
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    settled_at = models.DateTimeField("réglé le", null=True, blank=True)
+    created_at = models.DateTimeField("trouvé le", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "abonnement en double"
+        verbose_name_plural = "abonnements en double"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(canceled_at__isnull=False, settled_at__isnull=False),
+                name="duplicatesubscription_settled_is_canceled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.subscription.stripe_subscription_id}"
 
 
 class WebhookEvent(models.Model):

@@ -5,11 +5,18 @@ local fake in tests and development). Functions take keyword-only arguments and
 return plain dicts, so the rest of the code never handles the SDK's objects (on
 which `subscription.items` is `dict.items`, not the subscription's items).
 
+Time: each attempt waits STRIPE_TIMEOUT_SECONDS at most for Stripe's answer, and the
+SDK retries STRIPE_MAX_NETWORK_RETRIES times, so a call ends within
+`call_time_limit()`, well inside the server's worker timeout (the SDK's own default,
+80 s per attempt, outlived gunicorn's 30 s and turned a slow Stripe into an HTML 500).
+A Stripe that cannot be reached in time is StripeUnreachable, a JSON 503.
+
 Idempotency: the SDK puts a random Idempotency-Key on every POST and reuses it when
 it retries that request, so a network retry never creates twice. Creates that must
 not be repeated across requests either (a reader's one customer, an offer's product
-and price) take a deterministic key from the caller instead; the others (checkout and
-portal sessions: each click wants a new one) leave it to the SDK.
+and price) take a deterministic key from the caller instead; the others leave it to
+the SDK (portal sessions: each click wants a new one; checkout sessions: billing
+keeps one open per reader with a claim of its own).
 """
 
 import functools
@@ -27,6 +34,7 @@ StripeDict = dict[str, Any]
 
 PAYMENTS_UNAVAILABLE = "Le paiement en ligne est indisponible pour le moment."
 STRIPE_CALL_FAILED = "Stripe n'a pas pu traiter la demande ; réessayez dans un instant."
+STRIPE_UNREACHABLE = "Le service de paiement ne répond pas ; réessayez dans quelques minutes."
 SIGNATURE_INVALID = "Signature Stripe absente, invalide ou trop ancienne."
 PAYLOAD_INVALID = "Le contenu de l'événement Stripe est illisible."
 
@@ -52,6 +60,16 @@ class StripeCallFailed(DomainError):
         return f"{self.message} ({self.reason})" if self.reason else self.message
 
 
+class StripeUnreachable(StripeCallFailed):
+    """Stripe did not answer in time, or not at all (a timeout, a refused connection)."""
+
+    status_code = 503
+    code = "stripe_unreachable"
+
+    def __init__(self, message: str = STRIPE_UNREACHABLE, *, reason: str = ""):
+        super().__init__(message, reason=reason)
+
+
 class StripeObjectMissing(StripeCallFailed):
     """Stripe answered 404: the object does not exist (any more, or in this mode)."""
 
@@ -73,10 +91,26 @@ def ensure_configured() -> None:
         raise StripeUnavailable(PAYMENTS_UNAVAILABLE)
 
 
+def call_time_limit(*, timeout: float, retries: int) -> float:
+    """The longest one call to Stripe can take: every attempt waits `timeout`, and the
+    SDK sleeps between them (0.5 s doubling, at most its MAX_DELAY)."""
+    backoff = sum(
+        min(stripe.HTTPClient.INITIAL_DELAY * 2 ** (attempt - 1), stripe.HTTPClient.MAX_DELAY)
+        for attempt in range(1, retries + 1)
+    )
+    return (retries + 1) * timeout + backoff
+
+
 @functools.lru_cache(maxsize=4)
-def _client_for(api_key: str, api_base: str, retries: int) -> stripe.StripeClient:
+def _client_for(api_key: str, api_base: str, retries: int, timeout: int) -> stripe.StripeClient:
     base_addresses: BaseAddresses | None = {"api": api_base} if api_base else None
-    return stripe.StripeClient(api_key, base_addresses=base_addresses, max_network_retries=retries)
+    return stripe.StripeClient(
+        api_key,
+        base_addresses=base_addresses,
+        max_network_retries=retries,
+        # Connecting and each wait for an answer: the SDK's default is 80 s.
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
 
 
 def _client() -> stripe.StripeClient:
@@ -85,12 +119,15 @@ def _client() -> stripe.StripeClient:
         settings.STRIPE_SECRET_KEY,
         settings.STRIPE_API_BASE,
         settings.STRIPE_MAX_NETWORK_RETRIES,
+        settings.STRIPE_TIMEOUT_SECONDS,
     )
 
 
 def _call(method, *args, **kwargs) -> Any:
     try:
         return method(*args, **kwargs)
+    except stripe.APIConnectionError as error:  # timed out, refused, reset: after the retries
+        raise StripeUnreachable(reason=str(error.user_message or error)) from error
     except stripe.InvalidRequestError as error:
         if error.http_status == 404:
             raise StripeObjectMissing(reason=str(error.user_message or error)) from error
@@ -201,6 +238,16 @@ def checkout_session_create(
     return _create(_client().v1.checkout.sessions, params)
 
 
+def checkout_session_retrieve(*, session_id: str) -> StripeDict:
+    return _dict(_call(_client().v1.checkout.sessions.retrieve, session_id))
+
+
+def checkout_session_expire(*, session_id: str) -> StripeDict:
+    """Close an open session so that it can no longer be paid; Stripe refuses (an error)
+    for a session that is not open any more (paid, or expired)."""
+    return _dict(_call(_client().v1.checkout.sessions.expire, session_id))
+
+
 def portal_session_create(*, customer_id: str, return_url: str) -> StripeDict:
     params = {"customer": customer_id, "return_url": return_url}
     return _create(_client().v1.billing_portal.sessions, params)
@@ -213,17 +260,66 @@ def subscription_retrieve(*, subscription_id: str) -> StripeDict:
     return _dict(_call(_client().v1.subscriptions.retrieve, subscription_id))
 
 
-def subscriptions_for_customer(*, customer_id: str) -> Iterator[StripeDict]:
-    """All of a customer's subscriptions, canceled ones included, page after page."""
-    page = _call(
-        _client().v1.subscriptions.list, {"customer": customer_id, "status": "all", "limit": 100}
-    )
+def _list(method, params: dict[str, Any]) -> Iterator[StripeDict]:
+    """Every object of a list endpoint, page after page."""
+    page = _call(method, params)
     iterator = iter(page.auto_paging_iter())
     while True:
         item = _call(next, iterator, None)
         if item is None:
             return
         yield _dict(item)
+
+
+def subscriptions_for_customer(*, customer_id: str) -> Iterator[StripeDict]:
+    """All of a customer's subscriptions, canceled ones included, page after page."""
+    return _list(
+        _client().v1.subscriptions.list, {"customer": customer_id, "status": "all", "limit": 100}
+    )
+
+
+def subscription_cancel(*, subscription_id: str, comment: str) -> StripeDict:
+    """End a subscription now: no more charges, and no proration (refunds are separate).
+
+    A DELETE, idempotent by nature: Stripe takes no idempotency key for it.
+    """
+    params = {"cancellation_details": {"comment": comment}}
+    return _dict(_call(_client().v1.subscriptions.cancel, subscription_id, params))
+
+
+# Invoices, their payments, refunds
+
+
+def invoices_paid(*, subscription_id: str) -> Iterator[StripeDict]:
+    return _list(
+        _client().v1.invoices.list,
+        {"subscription": subscription_id, "status": "paid", "limit": 100},
+    )
+
+
+def invoice_payments_paid(*, invoice_id: str) -> Iterator[StripeDict]:
+    """What paid an invoice. Current API versions have no invoice.payment_intent any more:
+    an invoice's payments are InvoicePayment objects, each naming its PaymentIntent (or a
+    charge made without one)."""
+    return _list(
+        _client().v1.invoice_payments.list, {"invoice": invoice_id, "status": "paid", "limit": 100}
+    )
+
+
+def refund_create(
+    *,
+    payment_intent_id: str | None = None,
+    charge_id: str | None = None,
+    amount: int,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> StripeDict:
+    params: dict[str, Any] = {"amount": amount, "reason": "duplicate", "metadata": metadata}
+    if payment_intent_id:
+        params["payment_intent"] = payment_intent_id
+    else:
+        params["charge"] = charge_id
+    return _create(_client().v1.refunds, params, idempotency_key)
 
 
 # Webhooks

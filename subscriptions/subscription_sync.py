@@ -68,6 +68,7 @@ def subscription_state(remote: StripeDict) -> dict[str, Any]:
         or bool(cancel_at and period_end and cancel_at >= period_end),
         "canceled_at": _timestamp(remote.get("canceled_at")),
         "trial_end": _timestamp(remote.get("trial_end")),
+        "stripe_created_at": _timestamp(remote.get("created")),
         "stripe_price_id": object_id(price.get("id")) or "",
         "offer": _offer_for(price=price, metadata=metadata),
         "livemode": bool(remote.get("livemode")),

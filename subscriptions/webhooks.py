@@ -16,15 +16,25 @@ Outcomes, recorded on the event:
 - failed: anything else went wrong (Stripe unreachable, a bug). The error is kept,
   Stripe is answered 500 and retries; a retried delivery is processed again, and
   staff may replay it from the admin.
+
+An event stays `pending` only while it is being processed, or when its processing
+was cut off (the worker killed mid-way rolls back everything, status included).
+Once older than STRIPE_EVENT_STALE_MINUTES it is stale: staff may replay it, and
+`manage.py sync_subscriptions` replays it with the failed ones.
 """
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import stripe_gateway
+from .billing import checkout_session_completed
+from .duplicates import duplicates_resolve
 from .models import WebhookEvent
 from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
 from .subscription_sync import SubscriptionUnlinked, subscription_sync
@@ -79,27 +89,35 @@ def _subscription_reference(event_type: str, obj: StripeDict) -> tuple[str | Non
     return invoice_subscription_id(obj), None
 
 
-def _apply(payload: StripeDict) -> tuple[str, str]:
-    """Apply an event; return the outcome (status, reason)."""
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    reason: str = ""
+    user_id: int | None = None  # the reader whose subscription was synced
+
+
+def _apply(payload: StripeDict) -> Outcome:
+    """Apply an event; return its outcome."""
     event_type = payload["type"]
     if event_type not in HANDLED_TYPES:
-        return Status.IGNORED, UNHANDLED_TYPE
-    subscription_id, client_reference_id = _subscription_reference(
-        event_type, payload["data"]["object"]
-    )
+        return Outcome(Status.IGNORED, UNHANDLED_TYPE)
+    obj = payload["data"]["object"]
+    if event_type == CHECKOUT_COMPLETED and obj.get("id"):
+        checkout_session_completed(stripe_session_id=obj["id"])
+    subscription_id, client_reference_id = _subscription_reference(event_type, obj)
     if not subscription_id:
-        return Status.IGNORED, NO_SUBSCRIPTION
+        return Outcome(Status.IGNORED, NO_SUBSCRIPTION)
     try:
-        subscription_sync(
+        result = subscription_sync(
             stripe_subscription_id=subscription_id, client_reference_id=client_reference_id
         )
     except SubscriptionUnlinked as error:
-        return Status.IGNORED, str(error)
+        return Outcome(Status.IGNORED, str(error))
     except StripeObjectMissing as error:
-        return Status.IGNORED, SUBSCRIPTION_MISSING.format(
-            subscription=subscription_id, error=error
+        return Outcome(
+            Status.IGNORED, SUBSCRIPTION_MISSING.format(subscription=subscription_id, error=error)
         )
-    return Status.PROCESSED, ""
+    return Outcome(Status.PROCESSED, user_id=result.subscription.user_id)
 
 
 def _describe(error: Exception) -> str:
@@ -131,8 +149,11 @@ def event_process(*, event: WebhookEvent, replay: bool = False) -> WebhookEvent:
     """Apply a stored event once; `replay` applies a settled one again (from the admin).
 
     The event's row is locked for the whole processing: a concurrent delivery of the
-    same event waits, then finds it settled.
+    same event waits, then finds it settled. Once that is committed, a reader it left
+    with two entitling subscriptions has the newer one cancelled and refunded
+    (duplicates.py); the event's outcome does not depend on that.
     """
+    outcome = None
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
         if event.status in SETTLED and not replay:
@@ -140,12 +161,15 @@ def event_process(*, event: WebhookEvent, replay: bool = False) -> WebhookEvent:
         event.attempts += 1
         try:
             with transaction.atomic():  # a failure leaves nothing half-written
-                event.status, event.error = _apply(event.payload)
+                outcome = _apply(event.payload)
+            event.status, event.error = outcome.status, outcome.reason
         except Exception as error:  # recorded, answered 500, retried by Stripe
             logger.exception("Stripe event %s failed", event.stripe_event_id)
             event.status, event.error = Status.FAILED, _describe(error)
         event.processed_at = timezone.now() if event.status != Status.FAILED else None
         event.save()
+    if outcome is not None and outcome.user_id is not None:
+        duplicates_resolve(user_id=outcome.user_id)
     return event
 
 
@@ -158,11 +182,30 @@ def webhook_receive(*, payload: bytes, signature: str | None) -> WebhookEvent:
     return event_process(event=event_store(payload=event))
 
 
-def events_replay(*, events) -> dict[str, int]:
-    """Process failed or ignored events again; the count of each outcome."""
+def stale_before(*, at: dt.datetime | None = None) -> dt.datetime:
+    """Events received before this moment and still pending were cut off mid-processing."""
+    return (at or timezone.now()) - dt.timedelta(minutes=settings.STRIPE_EVENT_STALE_MINUTES)
+
+
+def events_to_repair(*, at: dt.datetime | None = None) -> QuerySet[WebhookEvent]:
+    """Events the repair command replays: failed, or pending and stale (not ignored ones,
+    which wait for staff to link the customer)."""
+    return WebhookEvent.objects.filter(
+        Q(status=Status.FAILED) | Q(status=Status.PENDING, created_at__lt=stale_before(at=at))
+    ).order_by("created_at", "pk")
+
+
+def events_replay(*, events, at: dt.datetime | None = None) -> dict[str, int]:
+    """Process failed, ignored or stale pending events again; the count of each outcome.
+
+    A pending event younger than STRIPE_EVENT_STALE_MINUTES may be in processing right
+    now: it is left alone.
+    """
+    cutoff = stale_before(at=at)
     outcomes: dict[str, int] = {}
     for event in events:
-        if event.status not in (Status.FAILED, Status.IGNORED):
+        stale = event.status == Status.PENDING and event.created_at < cutoff
+        if event.status not in (Status.FAILED, Status.IGNORED) and not stale:
             continue
         status = event_process(event=event, replay=True).status
         outcomes[status] = outcomes.get(status, 0) + 1

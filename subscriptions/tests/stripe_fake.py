@@ -96,6 +96,7 @@ class StripeFake:
         self._replays: dict[str, tuple[int, str]] = {}
         self._failures: list[tuple[str, str, int]] = []
         self._ids = itertools.count(1)
+        self.refunded: dict[str, int] = defaultdict(int)  # cents refunded, by payment intent
         routes = [
             ("POST", r"/v1/customers", self._customer_create),
             ("GET", r"/v1/customers/(?P<id>[^/?]+)", self._retrieve("customer")),
@@ -106,9 +107,16 @@ class StripeFake:
             ("GET", r"/v1/prices/(?P<id>[^/?]+)", self._retrieve("price")),
             ("POST", r"/v1/prices/(?P<id>[^/?]+)", self._price_update),
             ("POST", r"/v1/checkout/sessions", self._checkout_session_create),
+            ("GET", r"/v1/checkout/sessions/(?P<id>[^/?]+)", self._retrieve("checkout.session")),
+            ("POST", r"/v1/checkout/sessions/(?P<id>[^/?]+)/expire", self._checkout_session_expire),
             ("POST", r"/v1/billing_portal/sessions", self._portal_session_create),
             ("GET", r"/v1/subscriptions", self._subscription_list),
             ("GET", r"/v1/subscriptions/(?P<id>[^/?]+)", self._retrieve("subscription")),
+            ("DELETE", r"/v1/subscriptions/(?P<id>[^/?]+)", self._subscription_cancel),
+            ("GET", r"/v1/invoices", self._invoice_list),
+            ("GET", r"/v1/invoices/(?P<id>[^/?]+)", self._retrieve("invoice")),
+            ("GET", r"/v1/invoice_payments", self._invoice_payment_list),
+            ("POST", r"/v1/refunds", self._refund_create),
         ]
         for method, pattern, handler in routes:
             url = re.compile(re.escape(API_BASE) + pattern + r"(\?.*)?$")
@@ -240,9 +248,12 @@ class StripeFake:
             if not self.get("price", line["price"])["active"]:
                 raise StripeError(400, "The price specified is inactive.", code="price_inactive")
         session_id = self.new_id("cs_test")
+        now = int(time.time())
         session = template(
             "checkout.session",
             id=session_id,
+            created=now,
+            expires_at=now + 24 * 3600,  # Stripe's default: a day to pay
             mode=params["mode"],
             customer=params["customer"],
             client_reference_id=params.get("client_reference_id"),
@@ -260,6 +271,17 @@ class StripeFake:
         )
         self.objects["checkout.session"][session_id] = session
         self.checkout_params[session_id] = params
+        return session
+
+    def _checkout_session_expire(self, params: Obj, id: str) -> Obj:
+        session = self.get("checkout.session", id)
+        if session["status"] != "open":
+            raise StripeError(
+                400,
+                f'Only Checkout Sessions with a status in ["open"] can be expired. This '
+                f'Checkout Session has a status of "{session["status"]}".',
+            )
+        session.update(status="expired", url=None)
         return session
 
     def _portal_session_create(self, params: Obj) -> Obj:
@@ -284,6 +306,73 @@ class StripeFake:
         ]
         return {"object": "list", "data": found, "has_more": False, "url": "/v1/subscriptions"}
 
+    def _subscription_cancel(self, params: Obj, id: str) -> Obj:
+        subscription = self.get("subscription", id)
+        if subscription["status"] in ("canceled", "incomplete_expired"):
+            raise StripeError(
+                400, f"A canceled subscription can only update its cancellation_details: {id}."
+            )
+        now = int(time.time())
+        comment = params.get("cancellation_details", {}).get("comment")
+        subscription.update(
+            status="canceled",
+            canceled_at=now,
+            ended_at=now,
+            cancellation_details={
+                "comment": comment,
+                "feedback": None,
+                "reason": "cancellation_requested",
+            },
+        )
+        return subscription
+
+    def _list(self, kind: str, found: list[Obj]) -> Obj:
+        return {"object": "list", "data": found, "has_more": False, "url": f"/v1/{kind}"}
+
+    def _invoice_list(self, params: Obj) -> Obj:
+        found = [
+            invoice
+            for invoice in self.objects["invoice"].values()
+            if (params.get("subscription") in (None, invoice_subscription(invoice)))
+            and params.get("status") in (None, invoice["status"])
+        ]
+        return self._list("invoices", found)
+
+    def _invoice_payment_list(self, params: Obj) -> Obj:
+        found = [
+            payment
+            for payment in self.objects["invoice_payment"].values()
+            if params.get("invoice") in (None, payment["invoice"])
+            and params.get("status") in (None, payment["status"])
+        ]
+        return self._list("invoice_payments", found)
+
+    def _refund_create(self, params: Obj) -> Obj:
+        intent = self.get("payment_intent", params["payment_intent"])
+        left = intent["amount_received"] - self.refunded[intent["id"]]
+        amount = int(params.get("amount") or left)
+        if amount > left:
+            raise StripeError(
+                400,
+                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+                code="amount_too_large" if left else "charge_already_refunded",
+            )
+        self.refunded[intent["id"]] += amount
+        refund = template(
+            "refund",
+            id=self.new_id("re"),
+            amount=amount,
+            currency=intent["currency"],
+            payment_intent=intent["id"],
+            charge=intent["latest_charge"],
+            reason=params.get("reason"),
+            metadata=params.get("metadata", {}),
+            created=int(time.time()),
+            destination_details=None,
+        )
+        self.objects["refund"][refund["id"]] = refund
+        return refund
+
     # Stripe's side of the story, for tests
 
     def checkout_complete(
@@ -292,6 +381,8 @@ class StripeFake:
         """The reader pays: Stripe makes the subscription and completes the session."""
         now = now or dt.datetime.now(tz=dt.UTC)
         session = self.get("checkout.session", session_id)
+        if session["status"] != "open":
+            raise ValueError(f"A {session['status']} Checkout Session cannot be paid.")
         params = self.checkout_params[session_id]
         price = self.get("price", params["line_items"][0]["price"])
         subscription = self.subscription_create(
@@ -301,6 +392,8 @@ class StripeFake:
             status=status,
             now=now,
         )
+        if status == "active":  # the first invoice, paid on the Checkout page
+            self.invoice_create(subscription["id"], paid=True, billing_reason="subscription_create")
         session.update(status="complete", payment_status="paid", subscription=subscription["id"])
         return session, subscription
 
@@ -372,12 +465,19 @@ class StripeFake:
         return subscription
 
     def invoice_create(
-        self, subscription_id: str, *, paid: bool, legacy_shape: bool = False
+        self,
+        subscription_id: str,
+        *,
+        paid: bool,
+        legacy_shape: bool = False,
+        billing_reason: str = "subscription_cycle",
     ) -> Obj:
         """The invoice of the subscription's current period (paid or failed).
 
         Current API versions name the subscription in parent.subscription_details;
-        `legacy_shape` puts it in invoice.subscription, as older versions did.
+        `legacy_shape` puts it in invoice.subscription, as older versions did. A paid
+        invoice has its payment: an InvoicePayment naming a succeeded PaymentIntent (current
+        API versions have no invoice.payment_intent any more).
         """
         subscription = self.get("subscription", subscription_id)
         item = subscription["items"]["data"][0]
@@ -391,7 +491,7 @@ class StripeFake:
             amount_remaining=0 if paid else item["price"]["unit_amount"],
             attempted=True,
             attempt_count=1,
-            billing_reason="subscription_cycle",
+            billing_reason=billing_reason,
             status="paid" if paid else "open",
             period_start=item["current_period_start"],
             period_end=item["current_period_end"],
@@ -411,7 +511,45 @@ class StripeFake:
                 },
             }
         self.objects["invoice"][invoice["id"]] = invoice
+        subscription["latest_invoice"] = invoice["id"]
+        if paid:
+            self._invoice_pay(invoice)
         return invoice
+
+    def _invoice_pay(self, invoice: Obj) -> None:
+        now = int(time.time())
+        intent = template(
+            "payment_intent",
+            id=self.new_id("pi"),
+            amount=invoice["amount_due"],
+            amount_received=invoice["amount_due"],
+            currency=invoice["currency"],
+            customer=invoice["customer"],
+            status="succeeded",
+            created=now,
+            canceled_at=None,
+            client_secret=None,
+            last_payment_error=None,
+            latest_charge=self.new_id("ch"),
+            next_action=None,
+            processing=None,
+            transfer_data=None,
+        )
+        self.objects["payment_intent"][intent["id"]] = intent
+        payment = template(
+            "invoice_payment",
+            id=self.new_id("inpay"),
+            invoice=invoice["id"],
+            amount_paid=invoice["amount_due"],
+            amount_requested=invoice["amount_due"],
+            currency=invoice["currency"],
+            created=now,
+            livemode=False,
+            payment={"type": "payment_intent", "payment_intent": intent["id"]},
+            status="paid",
+            status_transitions={"canceled_at": None, "paid_at": now},
+        )
+        self.objects["invoice_payment"][payment["id"]] = payment
 
     def event(self, event_type: str, obj: Obj, *, created: dt.datetime | None = None) -> Obj:
         """An event as Stripe sends it: a snapshot of `obj` at this moment."""
@@ -424,6 +562,11 @@ class StripeFake:
             data={"object": copy.deepcopy(obj)},
             pending_webhooks=1,
         )
+
+
+def invoice_subscription(invoice: Obj) -> str | None:
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return details.get("subscription") or invoice.get("subscription")
 
 
 def signature_header(

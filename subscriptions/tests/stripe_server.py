@@ -2,9 +2,11 @@
 
 In-process tests reach the fake through `responses`; a served app runs in other
 processes, so there the same fake answers on a local port. Faults a network has and
-`responses` cannot play (a slow answer, a refused connection) are injected here.
+`responses` cannot play are injected here: a slow answer (`delay`), a Stripe down
+(`down()`: its port closed, connections refused).
 """
 
+import contextlib
 import re
 import threading
 import time
@@ -51,6 +53,8 @@ class StripeServer:
         self.router = Router(fake_base)
         self.fake = StripeFake(self.router)  # type: ignore[arg-type]
         self.delay = 0.0
+        # (method, path) of each request as it arrives, before `delay` holds its answer.
+        self.arrived: list[tuple[str, str]] = []
         self._lock = threading.Lock()  # the fake's dicts are not thread-safe
         server = self
 
@@ -64,6 +68,7 @@ class StripeServer:
                     body=body,
                     headers=dict(self.headers.items()),
                 )
+                server.arrived.append((self.command, self.path.split("?")[0]))
                 if server.delay:
                     time.sleep(server.delay)
                 with server._lock:
@@ -74,16 +79,42 @@ class StripeServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                # The client may have given up waiting (a timeout under test), as with Stripe.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(payload)
 
             do_GET = do_POST = do_DELETE = _answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._handler = Handler
+        self.httpd = self._bind(0)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _bind(self, port: int) -> ThreadingHTTPServer:
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
+        httpd.daemon_threads = True
+        return httpd
+
+    def start(self) -> None:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """Stripe unreachable for the block (its port closed: connections are refused), then
+        back on the same address with the same state."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.httpd = self._bind(self.port)
+            self.start()
 
     def locked(self) -> threading.Lock:
         """Hold while playing Stripe's side from the test, as requests are being served."""
@@ -96,10 +127,8 @@ def stripe_server() -> Iterator[StripeServer]:
     from subscriptions.tests.stripe_fake import API_BASE
 
     server = StripeServer(API_BASE)
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
+    server.start()
     try:
         yield server
     finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
+        server.stop()

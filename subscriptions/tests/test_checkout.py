@@ -1,16 +1,19 @@
 import datetime as dt
 import io
+import time
 import uuid
 from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from conftest import client_for
 from subscriptions import billing, stripe_gateway
-from subscriptions.models import Customer, Offer
+from subscriptions.models import CheckoutSession, Customer, Offer
+from subscriptions.offer_sync import offer_sync
 from subscriptions.tests.factories import OfferFactory, StripeSubscriptionFactory
 
 CHECKOUT_URL = "/api/v1/subscriptions/checkout/"
@@ -189,8 +192,10 @@ def test_creates_that_must_happen_once_carry_deterministic_idempotency_keys(
 def test_checkout_and_portal_posts_carry_the_sdks_own_idempotency_key(
     stripe_fake, synced_offer, reader_client
 ):
-    """Each click wants a new session: the SDK's random key, reused by its own retries only."""
-    first, second = checkout(reader_client), checkout(reader_client)
+    """The SDK's random key, reused by its own retries only: one open session per reader is
+    kept by billing's claim, and each portal click wants a new session."""
+    checkout(reader_client)
+    reader_client.post(PORTAL_URL)
     reader_client.post(PORTAL_URL)
 
     posts = stripe_fake.calls_to("POST", "/v1/checkout/sessions") + stripe_fake.calls_to(
@@ -201,7 +206,6 @@ def test_checkout_and_portal_posts_carry_the_sdks_own_idempotency_key(
     for key in keys:
         assert not key.startswith("imago-")
         uuid.UUID(key)  # the SDK's format: raises if it is anything else
-    assert first.json()["url"] != second.json()["url"]
 
 
 def test_a_stripe_failure_is_a_json_502_and_keeps_the_customer(
@@ -252,3 +256,217 @@ def test_a_second_reader_gets_a_customer_of_their_own(stripe_fake, synced_offer,
 
     assert Customer.objects.count() == 2
     assert len(stripe_fake.calls_to("POST", "/v1/customers")) == 2
+
+
+def test_a_stripe_that_never_answers_makes_checkout_a_json_503_that_stores_nothing(
+    silent_stripe, offer, reader, reader_client
+):
+    offer.stripe_price_id = "price_123"
+    offer.save()
+    started = time.monotonic()
+
+    response = checkout(reader_client)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json() == {
+        "detail": stripe_gateway.STRIPE_UNREACHABLE,
+        "code": "stripe_unreachable",
+    }
+    assert time.monotonic() - started < stripe_gateway.call_time_limit(timeout=1, retries=0) + 1
+    assert not Customer.objects.filter(user=reader).exists()
+
+
+def test_a_stripe_that_refuses_connections_makes_the_portal_a_json_503(closed_stripe, reader):
+    Customer.objects.create(user=reader, stripe_customer_id="cus_123")
+
+    response = client_for(reader).post(PORTAL_URL)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json()["code"] == "stripe_unreachable"
+
+
+# One open Checkout Session per reader: quick clicks never become two subscriptions
+
+
+@pytest.fixture
+def yearly_offer(stripe_fake):
+    yearly = OfferFactory(
+        slug="annuelle-numerique", name="Offre annuelle", price_cents=23000, interval="year"
+    )
+    offer_sync(offer=yearly)
+    yearly.refresh_from_db()
+    return yearly
+
+
+def session_id_of(response) -> str:
+    return response.json()["url"].rsplit("/", 1)[1]
+
+
+def test_a_second_click_reuses_the_readers_open_session(
+    stripe_fake, synced_offer, reader, reader_client
+):
+    first, second, third = checkout(reader_client), checkout(reader_client), checkout(reader_client)
+
+    assert first.status_code == second.status_code == third.status_code == HTTPStatus.OK
+    assert first.json() == second.json() == third.json()
+    assert len(stripe_fake.calls_to("POST", "/v1/checkout/sessions")) == 1
+    remote = stripe_fake.objects["checkout.session"][session_id_of(first)]
+    stored = CheckoutSession.objects.get()
+    assert (stored.user, stored.offer, stored.status) == (reader, synced_offer, "open")
+    assert (stored.stripe_session_id, stored.url) == (remote["id"], remote["url"])
+    assert stored.expires_at == dt.datetime.fromtimestamp(remote["expires_at"], tz=dt.UTC)
+
+
+def test_a_session_for_another_offer_first_expires_the_open_one_at_stripe(
+    stripe_fake, synced_offer, yearly_offer, reader_client
+):
+    monthly = checkout(reader_client)
+
+    yearly = checkout(reader_client, yearly_offer.slug)
+
+    assert yearly.status_code == HTTPStatus.OK
+    old_id, new_id = session_id_of(monthly), session_id_of(yearly)
+    assert old_id != new_id
+    assert stripe_fake.objects["checkout.session"][old_id]["status"] == "expired"
+    assert stripe_fake.objects["checkout.session"][new_id]["status"] == "open"
+    expire_path = f"/v1/checkout/sessions/{old_id}/expire"
+    paths = [call.path for call in stripe_fake.posts()]
+    assert paths.index(expire_path) < len(paths) - 1  # expired before the new one was made
+    assert paths[-1] == "/v1/checkout/sessions"
+    statuses = dict(CheckoutSession.objects.values_list("stripe_session_id", "status"))
+    assert statuses == {old_id: "expired", new_id: "open"}
+    with pytest.raises(ValueError, match="expired Checkout Session cannot be paid"):
+        stripe_fake.checkout_complete(old_id)
+
+
+def test_an_open_session_about_to_expire_is_replaced(stripe_fake, synced_offer, reader_client):
+    first = checkout(reader_client)
+    CheckoutSession.objects.update(expires_at=timezone.now() + dt.timedelta(minutes=5))
+
+    second = checkout(reader_client)
+
+    assert session_id_of(first) != session_id_of(second)
+    assert stripe_fake.objects["checkout.session"][session_id_of(first)]["status"] == "expired"
+    assert CheckoutSession.objects.filter(status="open").get().stripe_session_id == (
+        session_id_of(second)
+    )
+
+
+def test_a_session_stripe_has_expired_is_replaced_without_asking_stripe_again(
+    stripe_fake, synced_offer, reader_client
+):
+    first = checkout(reader_client)
+    CheckoutSession.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+
+    second = checkout(reader_client)
+
+    assert second.status_code == HTTPStatus.OK
+    assert session_id_of(first) != session_id_of(second)
+    assert not any(call.path.endswith("/expire") for call in stripe_fake.posts())
+    assert CheckoutSession.objects.get(stripe_session_id=session_id_of(first)).status == "expired"
+
+
+def test_a_paid_session_whose_subscription_is_on_its_way_stops_a_new_checkout(
+    stripe_fake, synced_offer, yearly_offer, reader_client
+):
+    """Paid, but the webhook has not come yet: no access here, so checkout is open; Stripe
+    refuses to expire the paid session, and that says the reader has paid."""
+    first = checkout(reader_client)
+    stripe_fake.checkout_complete(session_id_of(first))
+
+    response = checkout(reader_client, yearly_offer.slug)
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {
+        "detail": billing.CHECKOUT_ALREADY_PAID,
+        "code": "checkout_complete",
+    }
+    assert len(stripe_fake.calls_to("POST", "/v1/checkout/sessions")) == 1
+    assert list(CheckoutSession.objects.values_list("status", flat=True)) == ["complete"]
+
+
+def test_the_completed_event_marks_the_session_paid(
+    stripe_fake, synced_offer, reader_client, deliver
+):
+    session, _ = stripe_fake.checkout_complete(session_id_of(checkout(reader_client)))
+
+    deliver(stripe_fake.event("checkout.session.completed", session))
+
+    assert CheckoutSession.objects.get().status == "complete"
+
+
+def test_a_stripe_failure_while_replacing_keeps_the_open_session_and_no_claim(
+    stripe_fake, synced_offer, yearly_offer, reader_client
+):
+    first = checkout(reader_client)
+    stripe_fake.fail("POST", f"/v1/checkout/sessions/{session_id_of(first)}/expire")
+
+    response = checkout(reader_client, yearly_offer.slug)
+
+    assert response.status_code == HTTPStatus.BAD_GATEWAY
+    assert list(CheckoutSession.objects.values_list("status", "offer")) == [
+        ("open", synced_offer.pk)
+    ]
+    assert len(stripe_fake.calls_to("POST", "/v1/checkout/sessions")) == 1
+    assert checkout(reader_client).json() == first.json()  # still the one to pay
+
+
+def test_a_failed_create_leaves_no_session_behind(stripe_fake, synced_offer, reader_client):
+    stripe_fake.fail("POST", "/v1/checkout/sessions")
+
+    assert checkout(reader_client).status_code == HTTPStatus.BAD_GATEWAY
+    assert not CheckoutSession.objects.exists()
+    assert checkout(reader_client).status_code == HTTPStatus.OK
+
+
+def test_a_click_while_another_creates_the_session_waits_then_answers_409(
+    stripe_fake, synced_offer, reader, reader_client, settings
+):
+    """The reader's other click holds the claim (its Stripe call is slow): this one waits for
+    its session, at most STRIPE_TIMEOUT_SECONDS, rather than make a second one."""
+    settings.STRIPE_TIMEOUT_SECONDS = 1
+    CheckoutSession.objects.create(user=reader, offer=synced_offer)  # the other click's claim
+    started = time.monotonic()
+
+    response = checkout(reader_client)
+
+    assert 1 <= time.monotonic() - started < 2
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {
+        "detail": billing.CHECKOUT_IN_PROGRESS,
+        "code": "checkout_in_progress",
+    }
+    assert stripe_fake.calls_to("POST", "/v1/checkout/sessions") == []
+
+
+def test_a_claim_left_by_a_killed_worker_holds_nobody_back(
+    stripe_fake, synced_offer, reader, reader_client
+):
+    claim = CheckoutSession.objects.create(user=reader, offer=synced_offer)
+    CheckoutSession.objects.filter(pk=claim.pk).update(
+        created_at=timezone.now() - billing.CHECKOUT_CLAIM_ABANDONED_AFTER
+    )
+
+    response = checkout(reader_client)
+
+    assert response.status_code == HTTPStatus.OK
+    assert list(CheckoutSession.objects.values_list("status", flat=True)) == ["open"]
+
+
+def test_a_reader_has_one_open_session_at_most_by_database_rule(synced_offer, reader):
+    CheckoutSession.objects.create(
+        user=reader,
+        offer=synced_offer,
+        status="open",
+        stripe_session_id="cs_test_1",
+        expires_at=timezone.now(),
+    )
+
+    with pytest.raises(IntegrityError):
+        CheckoutSession.objects.create(
+            user=reader,
+            offer=synced_offer,
+            status="open",
+            stripe_session_id="cs_test_2",
+            expires_at=timezone.now(),
+        )

@@ -270,3 +270,4 @@ def test_concurrent_first_checkouts_make_one_customer(stripe_fake, synced_offer)
     assert statuses == [HTTPStatus.OK] * 4
     assert Customer.objects.filter(user=user).count() == 1
     assert len(stripe_fake.calls_to("POST", "/v1/customers")) == 1
+    assert len(stripe_fake.calls_to("POST", "/v1/checkout/sessions")) == 1  # and one session

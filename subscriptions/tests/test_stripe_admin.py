@@ -10,8 +10,9 @@ from django.utils.html import escape
 
 from accounts.groups import SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
-from subscriptions.admin import OFFER_SYNC_FAILED
-from subscriptions.models import Customer, Subscription, WebhookEvent
+from conftest import client_for
+from subscriptions.admin import NOTHING_TO_REPLAY, OFFER_SYNC_FAILED
+from subscriptions.models import CheckoutSession, Customer, Subscription, WebhookEvent
 from subscriptions.tests.factories import ComplimentaryFactory, StripeSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,39 @@ def test_a_manager_replays_a_failed_event(manager_client, failed_event):
     failed_event.refresh_from_db()
     assert (failed_event.status, failed_event.error, failed_event.attempts) == ("processed", "", 2)
     assert Subscription.objects.get().status == "active"
+
+
+def test_a_manager_replays_an_event_cut_off_mid_processing(manager_client, cut_off_event):
+    response = manager_client.post(
+        EVENTS_URL,
+        {"action": "replay", "_selected_action": [cut_off_event.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("processed", 1)
+    reader_id = int(cut_off_event.payload["data"]["object"]["client_reference_id"])
+    subscription = Subscription.objects.get()
+    assert (subscription.user_id, subscription.status) == (reader_id, "active")
+
+
+def test_an_event_pending_for_less_than_the_stale_delay_is_not_replayed(
+    manager_client, cut_off_event, settings
+):
+    """It may be in processing right now: replaying it would only wait for its lock."""
+    settings.STRIPE_EVENT_STALE_MINUTES = 60
+
+    response = manager_client.post(
+        EVENTS_URL,
+        {"action": "replay", "_selected_action": [cut_off_event.pk]},
+        follow=True,
+    )
+
+    assert escape(NOTHING_TO_REPLAY) in response.content.decode()
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("pending", 0)
+    assert not Subscription.objects.exists()
 
 
 def test_a_stripe_subscription_is_read_only_with_a_dashboard_link(manager_client, settings):
@@ -217,3 +251,29 @@ def test_a_complimentary_grant_cannot_be_moved_to_another_reader(manager_client)
     grant.refresh_from_db()
     assert grant.user != other.user
     assert grant.current_period_end.year == 2099
+
+
+def test_a_manager_sees_checkout_sessions_read_only(manager_client, stripe_fake, synced_offer):
+    reader = UserFactory()
+    response = client_for(reader).post(CHECKOUT_URL, {"offer": synced_offer.slug}, format="json")
+    session = CheckoutSession.objects.get()
+    url = "/admin/subscriptions/checkoutsession/"
+
+    listing = manager_client.get(url)
+    detail = manager_client.get(f"{url}{session.pk}/change/")
+
+    assert response.status_code == listing.status_code == detail.status_code == HTTPStatus.OK
+    assert reader.email in listing.content.decode()
+    page = detail.content.decode()
+    assert session.stripe_session_id in page
+    assert f"/test/checkout/sessions/{session.stripe_session_id}" in page  # the dashboard link
+    assert 'name="_save"' not in page
+    assert manager_client.get(f"{url}add/").status_code == HTTPStatus.FORBIDDEN
+    assert manager_client.post(f"{url}{session.pk}/delete/").status_code == HTTPStatus.FORBIDDEN
+    permissions = set(
+        Group.objects.get(name=SUBSCRIPTION_MANAGERS).permissions.values_list("codename", flat=True)
+    )
+    assert "view_checkoutsession" in permissions
+    assert not {"add_checkoutsession", "change_checkoutsession", "delete_checkoutsession"} & (
+        permissions
+    )

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, WebhookEvent
 from subscriptions.tests.factories import OfferFactory, StripeSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,47 @@ def test_sync_subscriptions_reports_what_it_could_not_read(stripe_fake, synced_o
 def test_sync_subscriptions_without_keys_fails_clearly(db):
     with pytest.raises(CommandError, match="indisponible"):
         run("sync_subscriptions")
+
+
+def test_sync_subscriptions_replays_events_cut_off_mid_processing(stripe_fake, cut_off_event):
+    """The event alone links its subscription (a customer unknown here): re-reading the known
+    subscriptions cannot find it, replaying the event does."""
+    output = run("sync_subscriptions")
+
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("processed", 1)
+    reader_id = int(cut_off_event.payload["data"]["object"]["client_reference_id"])
+    assert Subscription.objects.get().user_id == reader_id
+    assert "1 webhook event(s) replayed: 1 processed." in output
+
+
+def test_sync_subscriptions_replays_failed_events_and_reports_those_that_fail_again(
+    stripe_fake, cut_off_event
+):
+    subscription_id = cut_off_event.payload["data"]["object"]["subscription"]
+    WebhookEvent.objects.filter(pk=cut_off_event.pk).update(status="failed", error="Stripe down")
+    stripe_fake.fail("GET", f"/v1/subscriptions/{subscription_id}")
+    errors = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 failure"):
+        call_command("sync_subscriptions", stdout=io.StringIO(), stderr=errors)
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("failed", 1)
+    assert errors.getvalue().startswith(f"event {cut_off_event.stripe_event_id}: StripeCallFailed")
+
+    run("sync_subscriptions")  # Stripe answers again
+
+    cut_off_event.refresh_from_db()
+    assert cut_off_event.status == "processed"
+
+
+def test_sync_subscriptions_leaves_an_event_that_may_still_be_in_processing(
+    stripe_fake, cut_off_event, settings
+):
+    settings.STRIPE_EVENT_STALE_MINUTES = 60
+
+    output = run("sync_subscriptions")
+
+    cut_off_event.refresh_from_db()
+    assert (cut_off_event.status, cut_off_event.attempts) == ("pending", 0)
+    assert "replayed" not in output
