@@ -1,6 +1,6 @@
 """One settings module, driven by the environment (12-factor).
 
-Development defaults are safe and need nothing: SQLite, a local-memory cache and,
+Development defaults are safe and need nothing: SQLite, a cache in that database and,
 only when DJANGO_DEBUG is on, a development secret key. With DEBUG off every
 secret must come from the environment.
 """
@@ -79,11 +79,26 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the throttles' counts: it must be one for every worker and process.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails fast (imago/throttling.py degrades).
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # In the database: its table is made by migrate (accounts/migrations/0005_cache_table.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "imago_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},  # culling early would free claimed slots
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
