@@ -115,14 +115,13 @@ def redis_unreachable(kind: str) -> Iterator[str]:
 
 def subscriber_token(app, email: str) -> str:
     """A reader with access and a token, made without the (throttled) sign-in."""
-    app.shell(
-        "from accounts.models import User; "
-        f"User.objects.create_user(email={email!r}, password={PASSWORD!r})"
-    )
-    app.manage("grant_subscription", email, "--until", "2099-12-31")
     out = app.shell(
-        "from rest_framework.authtoken.models import Token; from accounts.models import User; "
-        f"print('TOKEN', Token.objects.create(user=User.objects.by_email({email!r})).key)"
+        "import datetime as dt; from accounts.models import User; "
+        "from rest_framework.authtoken.models import Token; "
+        "from subscriptions.services import complimentary_grant; "
+        f"user = User.objects.create_user(email={email!r}, password={PASSWORD!r}); "
+        "complimentary_grant(user=user, until=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)); "
+        "print('TOKEN', Token.objects.create(user=user).key)"
     )
     return out.split("TOKEN ")[-1].strip()
 
