@@ -29,6 +29,9 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.customer": ("view",),
         "subscriptions.webhookevent": ("change", "view"),
         "accounts.user": ("view",),
+        # Admin sign-in lock-outs (django-axes): deleting an attempt unlocks.
+        "axes.accessattempt": ("delete", "view"),
+        "axes.accesslog": ("view",),
     },
 }
 

@@ -5,6 +5,7 @@ only when DJANGO_DEBUG is on, a development secret key. With DEBUG off every
 secret must come from the environment.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "accounts",
     "subscriptions",
     "articles",
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "imago.urls"
@@ -101,6 +104,24 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The admin's sign-in (every sign-in through django.contrib.auth; the API's token
+# endpoint checks passwords itself and has its own throttle) is locked for the cool-off
+# after AXES_FAILURE_LIMIT failures for one account from any address, or from one
+# address for any accounts. A subscription manager unlocks it in the admin.
+AXES_FAILURE_LIMIT = env_int("IMAGO_ADMIN_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=env_int("IMAGO_ADMIN_LOGIN_COOLOFF_MINUTES", 30, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.admin_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
