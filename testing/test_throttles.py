@@ -20,8 +20,13 @@ ARTICLE = "arrivee-ia-imagerie-consequences"  # subscriber-only, in the demo con
 
 @pytest.fixture(scope="module", params=DATABASES)
 def app(request):
-    """One served app per database for the module: the tests use accounts of their own."""
-    with served_app(database=request.param, workers=4, demo=True) as app:
+    """One served app per database for the module: the tests use accounts of their own.
+
+    The cache is the database's (REDIS_URL blanked even when CI sets it): a Redis shared
+    with other runs would carry their counts into this one.
+    """
+    env = {"REDIS_URL": ""}
+    with served_app(database=request.param, workers=4, env=env, demo=True) as app:
         yield app
 
 
