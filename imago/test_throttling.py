@@ -98,3 +98,28 @@ def test_a_throttled_request_says_when_to_come_back(anonymous_client, monkeypatc
     assert second.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert second.json()["code"] == "throttled"
     assert 0 < int(second["Retry-After"]) <= 60
+
+
+def test_a_missing_cache_table_refuses_sign_in_and_still_takes_comments(
+    anonymous_client, subscriber_client, settings
+):
+    # A cache whose table does not exist: every query on it fails, as with a database
+    # cache that was never migrated.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_such_cache_table",
+        }
+    }
+    article = ArticleFactory()
+
+    sign_in = anonymous_client.post(
+        "/api/v1/auth/token/", {"email": "x@example.org", "password": "y"}, format="json"
+    )
+    posted = subscriber_client.post(
+        f"/api/v1/articles/{article.slug}/comments/", {"body": "Malgré tout."}, format="json"
+    )
+
+    assert (sign_in.status_code, sign_in.json()) == (HTTPStatus.SERVICE_UNAVAILABLE, UNAVAILABLE)
+    assert posted.status_code == HTTPStatus.CREATED
+    assert Comment.objects.get().body == "Malgré tout."

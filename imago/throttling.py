@@ -16,8 +16,9 @@ listed.
 """
 
 import logging
+from contextlib import nullcontext
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -52,8 +53,12 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None or self.num_requests is None or self.duration is None:
             return True
+        # Inside a request transaction, a failing database cache must not break it for
+        # what the request does next (PostgreSQL aborts a transaction on any error).
+        in_transaction = transaction.get_connection().in_atomic_block
         try:
-            return self._claim_slot(self.key, self.num_requests, self.duration)
+            with transaction.atomic() if in_transaction else nullcontext():
+                return self._claim_slot(self.key, self.num_requests, self.duration)
         except CACHE_ERRORS:
             fails_open = request.method in SAFE_METHODS or self.writes_fail_open
             logger.warning(
