@@ -4,18 +4,24 @@ from rest_framework.authtoken.models import Token
 
 from imago.exceptions import DomainError
 
-from .models import User
+from .models import EMAIL_KEY_MAX_LENGTH, EMAIL_TAKEN, EMAIL_TOO_LONG, User, email_canonical
 
-EMAIL_TAKEN = "Un compte existe déjà avec cette adresse e-mail."
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 
 
 def user_register(*, email: str, password: str) -> tuple[User, Token]:
-    """Create a reader account and its API token."""
+    """Create a reader account and its API token.
+
+    The password is judged first, so that only a request that could create an account
+    learns whether the address is taken (the answer most sites give; the auth throttle
+    bounds how many addresses one client may try).
+    """
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise DomainError(EMAIL_TAKEN, code="email_taken")
+    if len(email_canonical(email)) > EMAIL_KEY_MAX_LENGTH:
+        raise DomainError(EMAIL_TOO_LONG, code="invalid_email")
     validate_password(password, user=User(email=email))
+    if User.objects.by_email(email) is not None:
+        raise DomainError(EMAIL_TAKEN, code="email_taken")
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
@@ -25,8 +31,14 @@ def user_register(*, email: str, password: str) -> tuple[User, Token]:
 
 
 def token_for(*, email: str, password: str) -> Token:
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None or not user.is_active or not user.check_password(password):
+    """The reader's API token, in the same time whether the address has an account or not."""
+    user = User.objects.by_email(email)
+    if user is None:
+        # Hash anyway, as Django's ModelBackend does: an unknown address must not answer
+        # faster than a known one with a wrong password.
+        User().set_password(password)
+        raise DomainError(BAD_CREDENTIALS, code="invalid_credentials")
+    if not user.check_password(password) or not user.is_active:
         raise DomainError(BAD_CREDENTIALS, code="invalid_credentials")
     token, _ = Token.objects.get_or_create(user=user)
     return token

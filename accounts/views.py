@@ -1,21 +1,38 @@
 from http import HTTPStatus
 
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from imago.throttling import SharedScopedRateThrottle
 from subscriptions.access import current_subscription, has_access
 
 from . import services
 from .serializers import CredentialsSerializer, MeSerializer, RegisteredSerializer, TokenSerializer
 
 
+# Outside the request transaction, the throttle's claim is committed at once, before
+# any password is hashed: no lock is held through the hashing, and a failed attempt
+# counts even when the request ends in an error.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AuthView(APIView):
     authentication_classes: list = []  # credentials in the body only; no CSRF dance
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "auth"
+
+    def handle_exception(self, exc):
+        # DRF marks the innermost transaction for rollback on an error; this request
+        # opened none, so one around it (a test's) is not its to roll back.
+        needs_rollback = (
+            transaction.get_rollback() if transaction.get_connection().in_atomic_block else None
+        )
+        response = super().handle_exception(exc)
+        if needs_rollback is not None:
+            transaction.set_rollback(needs_rollback)
+        return response
 
     def credentials(self, request) -> dict:
         serializer = CredentialsSerializer(data=request.data)

@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+
+from imago.throttling import CommentThrottle
 
 from . import selectors, services
 from .filters import ArticleFilter
@@ -97,7 +98,7 @@ class CommentList(ReaderMixin, generics.ListCreateAPIView):
     }
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [CommentThrottle()] if self.request.method == "POST" else []
 
     def article(self):
         return selectors.discussion_article(slug=self.kwargs["slug"], reader=self.reader)

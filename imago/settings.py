@@ -1,10 +1,11 @@
 """One settings module, driven by the environment (12-factor).
 
-Development defaults are safe and need nothing: SQLite, a local-memory cache and,
+Development defaults are safe and need nothing: SQLite, a cache in that database and,
 only when DJANGO_DEBUG is on, a development secret key. With DEBUG off every
 secret must come from the environment.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
+    "axes",
     "accounts",
     "subscriptions",
     "articles",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "imago.urls"
@@ -80,13 +83,47 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the throttles' counts: it must be one for every worker and process.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails fast (imago/throttling.py degrades).
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # In the database: its table is made by migrate (accounts/migrations/0005_cache_table.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "imago_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},  # culling early would free claimed slots
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The admin's sign-in (every sign-in through django.contrib.auth; the API's token
+# endpoint checks passwords itself and has its own throttle) is locked for the cool-off
+# after AXES_FAILURE_LIMIT failures for one account from any address, or from one
+# address for any accounts. A subscription manager unlocks it in the admin.
+AXES_FAILURE_LIMIT = env_int("IMAGO_ADMIN_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=env_int("IMAGO_ADMIN_LOGIN_COOLOFF_MINUTES", 30, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.admin_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False  # no banner on every start; lock-outs are still logged
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

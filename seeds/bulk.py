@@ -37,6 +37,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import email_canonical
 from articles import paywall
 from articles.models import Article, ArticleAuthor, Author, Brief, Comment, Note, Rubric
 from subscriptions.models import Customer, Offer, Subscription
@@ -404,6 +405,7 @@ class _Run:
                         self.users.row(
                             id=user_id,
                             email=email,
+                            email_key=email_canonical(email),
                             password=make_password(None),
                             first_name=first,
                             last_name=last,

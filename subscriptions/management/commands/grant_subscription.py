@@ -30,7 +30,7 @@ class Command(BaseCommand):
         ends = end_of_day(until)
         if ends <= dt.datetime.now(tz=PARIS):
             raise CommandError(f"--until {until} is in the past.")
-        user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+        user = get_user_model().objects.by_email(email)
         if user is None:
             raise CommandError(f"No account with the email {email!r}.")
         complimentary_grant(user=user, until=ends, note=note or "manage.py grant_subscription")
