@@ -1,5 +1,7 @@
 from http import HTTPStatus
 
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,6 +14,9 @@ from . import services
 from .serializers import CredentialsSerializer, MeSerializer, RegisteredSerializer, TokenSerializer
 
 
+# Passwords are hashed outside any transaction (a third of a second each, while SQLite
+# has one write lock): the services open their own around the writes.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AuthView(APIView):
     authentication_classes: list = []  # credentials in the body only; no CSRF dance
     throttle_classes = [ScopedRateThrottle]

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    # Calls the view of a write request itself: after every middleware with a process_view.
+    "imago.middleware.WriteRequestTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "imago.urls"
@@ -76,7 +78,20 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Milliseconds a statement may take, waiting for locks included (SQLite's busy timeout).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 10000, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, served by several workers or threads: readers never wait
+    # for the writer (WAL); a write transaction takes the one write lock when it begins
+    # (IMMEDIATE) rather than fail with "database is locked" when a read inside it turns
+    # into a write; a writer waits its turn up to the busy timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": DATABASE_STATEMENT_TIMEOUT / 1000,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+# No ATOMIC_REQUESTS: WriteRequestTransactionMiddleware runs writes in a transaction.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
