@@ -75,11 +75,28 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        # A kept connection is checked before reuse: after an outage the first request
+        # gets a fresh one rather than the error of a dead one.
+        conn_health_checks=True,
     )
 }
-# Milliseconds a statement may take, waiting for locks included (SQLite's busy timeout).
+# A database that does not answer fails the request (503) well before gunicorn's 30 s:
+# seconds to connect, and milliseconds a statement may take, lock waits included
+# (SQLite's busy timeout).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 10000, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, plus a deadline on the client side for a server that stops
+    # answering (imago/postgresql/base.py): a second more than the server's own.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["ENGINE"] = "imago.postgresql"
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    ).strip()
+    _options["client_timeout"] = DATABASE_STATEMENT_TIMEOUT / 1000 + 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default, served by several workers or threads: readers never wait
     # for the writer (WAL); a write transaction takes the one write lock when it begins
