@@ -14,9 +14,10 @@ from . import services
 from .serializers import CredentialsSerializer, MeSerializer, RegisteredSerializer, TokenSerializer
 
 
-# Outside the request transaction, the throttle's claim is committed at once, before
-# any password is hashed: no lock is held through the hashing, and a failed attempt
-# counts even when the request ends in an error.
+# Outside the request transaction: the throttle's claim is committed at once, before
+# any password is hashed, so a failed attempt counts even when the request ends in an
+# error; and passwords are hashed while no write lock is held (a third of a second each,
+# while SQLite has one write lock): the services open their own around the writes.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AuthView(APIView):
     authentication_classes: list = []  # credentials in the body only; no CSRF dance

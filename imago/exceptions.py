@@ -1,15 +1,28 @@
 """Every error under /api/ is JSON: {"detail": ..., "code": ...}, never an HTML page."""
 
+import logging
+import sys
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (
+    "Le service est momentanément indisponible. Réessayez dans quelques instants."
+)
+# The database cannot be reached, stopped answering, cancelled a statement past its
+# timeout, or (SQLite) its write lock stayed taken: 503, whatever the request was
+# doing. Other database errors (integrity, programming) are bugs and stay 500.
+DATABASE_FAILURES = (OperationalError, InterfaceError)
 
 # What a 404 says when its view names nothing more precise (its `not_found_message`).
 NOT_FOUND = "Ressource introuvable."
@@ -38,6 +51,12 @@ class DomainError(Exception):
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DATABASE_FAILURES):
+        logger.warning("Database unavailable: %s", exc)
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE, "code": "database_unavailable"},
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
+        )
     if isinstance(exc, DomainError):
         response = Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
         if exc.status_code == status.HTTP_401_UNAUTHORIZED:
@@ -101,7 +120,24 @@ def json_not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def database_unavailable(request) -> HttpResponse:
+    """503 for a database failure raised outside DRF's views (middleware, health, admin)."""
+    if request.path.startswith(("/api/", "/healthz")):
+        return JsonResponse(
+            {"detail": DATABASE_UNAVAILABLE, "code": "database_unavailable"},
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
+        )
+    return HttpResponse(
+        DATABASE_UNAVAILABLE,
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def json_server_error(request):
+    # Django calls this handler while it handles the exception: sys.exc_info() names it.
+    if isinstance(sys.exc_info()[1], DATABASE_FAILURES):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return _json_error(request, 500, "server_error")
     return defaults.server_error(request)

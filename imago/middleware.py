@@ -1,4 +1,7 @@
+from http import HTTPStatus
+
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
@@ -48,3 +51,40 @@ def _sets_cookie(request, response) -> bool:
         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         or (session is not None and session.modified)
     )
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class WriteRequestTransactionMiddleware:
+    """Run the view of a write request in one transaction, rolled back if it answers an error.
+
+    In place of ATOMIC_REQUESTS, which opens a transaction for every request: with
+    SQLite's IMMEDIATE transactions (see settings) that would take the write lock for
+    reads too and queue every reader behind every writer. Reads run in autocommit;
+    POST, PUT, PATCH and DELETE run their view in `transaction.atomic()`, unless the
+    view is marked `transaction.non_atomic_requests` (the views that call Stripe or hash
+    a password open their own transactions around the writes only). Unlike
+    ATOMIC_REQUESTS, an answer of 400 or more rolls back too: a view that turned its
+    error into a response has written nothing.
+
+    It calls the view from process_view, so it must come after every middleware that
+    has one (CSRF).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in WRITE_METHODS:
+            return None
+        if DEFAULT_DB_ALIAS in getattr(view_func, "_non_atomic_requests", set()):
+            return None
+        with transaction.atomic():
+            response = view_func(request, *view_args, **view_kwargs)
+            if getattr(response, "status_code", 0) >= HTTPStatus.BAD_REQUEST:
+                transaction.set_rollback(True)
+        return response

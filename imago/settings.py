@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    # Calls the view of a write request itself: after every middleware with a process_view.
+    "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
 ]
 
@@ -77,10 +79,40 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        # A kept connection is checked before reuse: after an outage the first request
+        # gets a fresh one rather than the error of a dead one.
+        conn_health_checks=True,
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A database that does not answer fails the request (503) well before gunicorn's 30 s:
+# seconds to connect, and milliseconds a statement may take, lock waits included
+# (SQLite's busy timeout).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 10000, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, plus a deadline on the client side for a server that stops
+    # answering (imago/postgresql/base.py): a second more than the server's own.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["ENGINE"] = "imago.postgresql"
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    ).strip()
+    _options["client_timeout"] = DATABASE_STATEMENT_TIMEOUT / 1000 + 1
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, served by several workers or threads: readers never wait
+    # for the writer (WAL); a write transaction takes the one write lock when it begins
+    # (IMMEDIATE) rather than fail with "database is locked" when a read inside it turns
+    # into a write; a writer waits its turn up to the busy timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": DATABASE_STATEMENT_TIMEOUT / 1000,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+# No ATOMIC_REQUESTS: WriteRequestTransactionMiddleware runs writes in a transaction.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the throttles' counts: it must be one for every worker and process.

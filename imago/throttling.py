@@ -18,7 +18,7 @@ listed.
 import logging
 from contextlib import nullcontext
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -59,7 +59,7 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         try:
             with transaction.atomic() if in_transaction else nullcontext():
                 return self._claim_slot(self.key, self.num_requests, self.duration)
-        except CACHE_ERRORS:
+        except CACHE_ERRORS as error:
             fails_open = request.method in SAFE_METHODS or self.writes_fail_open
             logger.warning(
                 "Throttle %r cannot reach its cache: request %s",
@@ -69,6 +69,8 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
             )
             if fails_open:
                 return True
+            if isinstance(error, DatabaseError):
+                raise  # the database cache: the database itself fails (503 database_unavailable)
             raise ThrottleUnavailable() from None
 
     def _claim_slot(self, key: str, limit: int, duration: int) -> bool:
@@ -76,8 +78,16 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         slots = [f"{key}:{n}" for n in range(limit)]
         claimed = self.cache.get_many(slots)  # slot -> when it was claimed
         for slot in slots:
-            if slot not in claimed and self.cache.add(slot, now, duration):
+            if slot in claimed:
+                continue
+            if self.cache.add(slot, now, duration):
                 return True
+            if self.cache.get(slot) is None:
+                # Nobody took it, yet it could not be written: Django's database cache
+                # answers a failed INSERT (a write lock held past its timeout) with
+                # False rather than an error. Trying every other slot would wait as long
+                # again for each; the cache is failing.
+                raise OperationalError(f"the cache could not write the throttle slot {slot}")
         # Every slot is taken (or was just taken by another worker): the oldest frees first.
         self.free_at = min(claimed.values(), default=now) + duration
         return False

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
@@ -50,6 +51,13 @@ def _libpq(url: str) -> str:
 def _with_database(url: str, name: str) -> str:
     base, _, _old = url.rpartition("/")
     return f"{base}/{name}"
+
+
+def _with_address(url: str, host: str, port: int) -> str:
+    parts = urlsplit(url)
+    credentials, _, _address = parts.netloc.rpartition("@")
+    netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass
@@ -106,11 +114,14 @@ def served_app(
     threads: int = 1,
     env: dict[str, str] | None = None,
     demo: bool = False,
+    database_port: int | None = None,
 ) -> Iterator[ServedApp]:
     """gunicorn serving the project with DEBUG off, on a fresh SQLite file or PostgreSQL db.
 
     `database` is "sqlite" (the embedded default) or "postgresql" (a throwaway database
     on the server `postgres_url()` finds; the caller skips when there is none).
+    `database_port`: reach PostgreSQL through this port of 127.0.0.1 instead (a test's
+    TCP proxy to the server, see tcp_proxy.py).
     """
     with tempfile.TemporaryDirectory(prefix="imago-served-") as tmp:
         pg_admin = pg_name = None
@@ -124,6 +135,8 @@ def served_app(
             with psycopg.connect(_libpq(pg_admin), autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{pg_name}"')
             database_url = _with_database(pg_admin, pg_name)
+            if database_port is not None:
+                database_url = _with_address(database_url, "127.0.0.1", database_port)
         port = free_port()
         full_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))},
@@ -170,6 +183,8 @@ def served_app(
                 _wait_until_up(app, time.monotonic() + 30)
                 yield app
             finally:
+                if os.environ.get("IMAGO_SERVED_LOGS"):  # debugging a served test: show its logs
+                    print(app.logs())
                 process.send_signal(signal.SIGTERM)
                 try:
                     process.wait(timeout=10)

@@ -251,8 +251,8 @@ def test_list_query_count_does_not_grow_with_page_size(
 ):
     ArticleFactory.create_batch(page_size, authors=[AuthorFactory(), AuthorFactory()])
 
-    # count, page of articles with rubrics, authors; plus ATOMIC_REQUESTS' savepoint pair
-    with django_assert_max_num_queries(3 + 2):
+    # count, page of articles with rubrics, authors
+    with django_assert_max_num_queries(3):
         response = anonymous_client.get(LIST, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
@@ -261,8 +261,8 @@ def test_list_query_count_does_not_grow_with_page_size(
 def test_list_query_count_for_signed_in_reader(reader_client, django_assert_max_num_queries):
     ArticleFactory.create_batch(10)
 
-    # token, access, count, page, authors; plus the savepoint pair
-    with django_assert_max_num_queries(5 + 2):
+    # token, access, count, page, authors
+    with django_assert_max_num_queries(5):
         response = reader_client.get(LIST, {"page_size": 10})
 
     assert len(response.json()["results"]) == 10
@@ -271,8 +271,8 @@ def test_list_query_count_for_signed_in_reader(reader_client, django_assert_max_
 def test_detail_query_count_is_bounded(subscriber_client, offer, django_assert_max_num_queries):
     article = ArticleFactory()
 
-    # token, access, article, authors, notes; plus the savepoint pair
-    with django_assert_max_num_queries(5 + 2):
+    # token, access, article, authors, notes
+    with django_assert_max_num_queries(5):
         response = subscriber_client.get(detail(article.slug))
 
     assert response.json()["content"]["complete"] is True
@@ -283,8 +283,8 @@ def test_locked_detail_query_count_is_bounded(
 ):
     article = ArticleFactory()
 
-    # article, authors, notes, offers; plus the savepoint pair
-    with django_assert_max_num_queries(4 + 2):
+    # article, authors, notes, offers
+    with django_assert_max_num_queries(4):
         response = anonymous_client.get(detail(article.slug))
 
     assert response.json()["paywall"]["offers"][0]["slug"] == offer.slug
