@@ -25,6 +25,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import ScopedRateThrottle
 
+from imago.exceptions import DATABASE_FAILURES
+
 logger = logging.getLogger(__name__)
 
 THROTTLE_UNAVAILABLE = "Service momentanément indisponible : réessayez dans quelques instants."
@@ -69,7 +71,7 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
             )
             if fails_open:
                 return True
-            if isinstance(error, DatabaseError):
+            if isinstance(error, DATABASE_FAILURES):
                 raise  # the database cache: the database itself fails (503 database_unavailable)
             raise ThrottleUnavailable() from None
 
