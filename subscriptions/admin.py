@@ -16,6 +16,7 @@ from .models import (
     Offer,
     Subscription,
     WebhookEvent,
+    money_display,
 )
 from .offer_sync import offer_sync
 
@@ -29,6 +30,13 @@ OFFER_SYNC_FAILED = (
     "Stripe n'a pas reçu le nouveau prix ({error}) : le paiement de cette offre est suspendu "
     "jusqu'à « manage.py sync_offers »."
 )
+
+
+def pretty_json(value: object) -> str:
+    """Stripe's data as staff read it in the admin: indented, keys sorted."""
+    return format_html(
+        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    )
 
 
 class OfferForm(forms.ModelForm):
@@ -282,16 +290,11 @@ class DuplicateSubscriptionAdmin(admin.ModelAdmin):
 
     @admin.display(description="remboursé")
     def refunded(self, obj):
-        if not obj.refunded_cents:
-            return "—"
-        euros, cents = divmod(obj.refunded_cents, 100)
-        return f"{euros},{cents:02d} {obj.currency}"
+        return money_display(obj.refunded_cents, obj.currency) if obj.refunded_cents else "—"
 
     @admin.display(description="remboursements")
     def refund_list(self, obj):
-        return format_html(
-            "<pre>{}</pre>", json.dumps(obj.refunds, indent=2, ensure_ascii=False, sort_keys=True)
-        )
+        return pretty_json(obj.refunds)
 
     @admin.display(description="tableau de bord Stripe")
     def subscription_dashboard(self, obj):
@@ -348,9 +351,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="contenu")
     def pretty_payload(self, obj):
-        return format_html(
-            "<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False, sort_keys=True)
-        )
+        return pretty_json(obj.payload)
 
     @admin.action(
         description="Rejouer les événements en échec, ignorés ou restés en attente",

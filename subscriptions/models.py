@@ -8,6 +8,13 @@ CURRENCY_SYMBOLS = {"EUR": "€"}
 INTERVAL_LABELS = {"month": "par mois", "year": "par an"}
 
 
+def money_display(cents: int, currency: str) -> str:
+    """An amount as the site prints it: "23 €", "23,50 €"."""
+    euros, rest = divmod(cents, 100)
+    number = f"{euros}" if rest == 0 else f"{euros},{rest:02d}"
+    return f"{number} {CURRENCY_SYMBOLS.get(currency, currency)}"
+
+
 class Offer(models.Model):
     """What a reader can buy: a price per interval, and the benefits it brings."""
 
@@ -51,10 +58,7 @@ class Offer(models.Model):
     @property
     def display_price(self) -> str:
         """The price as the site prints it: "23 € par mois", "23,50 € par mois"."""
-        euros, cents = divmod(self.price_cents, 100)
-        number = f"{euros}" if cents == 0 else f"{euros},{cents:02d}"
-        symbol = CURRENCY_SYMBOLS.get(self.currency, self.currency)
-        return f"{number} {symbol} {INTERVAL_LABELS[self.interval]}"
+        return f"{money_display(self.price_cents, self.currency)} {INTERVAL_LABELS[self.interval]}"
 
 
 class Customer(models.Model):
