@@ -2,7 +2,7 @@ import django_filters
 
 from .models import Article, Author, Rubric
 from .reading import reader_of
-from .selectors import article_search
+from .search import article_search
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -26,7 +26,7 @@ from imago.exceptions import DomainError
 from subscriptions.selectors import active_offers
 
 from . import reading
-from .models import Article, ArticleAuthor, Author, Brief, Comment, Rubric, Series
+from .models import PUBLIC_STATUSES, Article, ArticleAuthor, Author, Brief, Comment, Rubric, Series
 from .reading import ArticleReading, Reader, SeriesRef
 
 # What a 404 says, by what was looked for (the views name theirs: `not_found_message`).
@@ -93,20 +93,6 @@ def article_summaries(*, reader: Reader, at: datetime | None = None) -> QuerySet
         .annotate(comment_count=_approved_comment_count(), locked=reading.locked(reader, at=at))
         .prefetch_related(_bylines())
     )
-
-
-def article_search(queryset: QuerySet[Article], *, reader: Reader, terms: str) -> QuerySet[Article]:
-    """Search public text, and the full text only where this reader may read it."""
-    readable = reading.readable_q(reader)
-    condition = Q()
-    for term in terms.split():
-        public = (
-            Q(title__icontains=term)
-            | Q(standfirst__icontains=term)
-            | Q(teaser_text__icontains=term)
-        )
-        condition &= public | (Q(body_text__icontains=term) & readable)
-    return queryset.filter(condition)
 
 
 def article_reading(*, slug: str, reader: Reader, at: datetime | None = None) -> ArticleReading:
@@ -252,7 +238,7 @@ def approved_comments(article: Article) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(article=article, status=Comment.Status.APPROVED)
         .select_related("user")
-        .only("id", "body", "created_at", "user__first_name", "user__last_name")
+        .only("id", "body", "status", "created_at", "user__first_name", "user__last_name")
     )
 
 
@@ -263,7 +249,11 @@ def author_list() -> QuerySet[Author]:
 def brief_list(at: datetime | None = None) -> QuerySet[Brief]:
     """The news wire, newest first; a link only to an article readers can see."""
     at = at or timezone.now()
-    visible = Q(article__in=Article.objects.published(at))
+    # The joined article's own columns: no subquery over the whole archive.
+    visible = Q(
+        article__status__in=PUBLIC_STATUSES,
+        article__published_at__lte=at,
+    )
     return Brief.objects.filter(published_at__lte=at).annotate(
         article_slug=Case(When(visible, then=F("article__slug")), default=None)
     )

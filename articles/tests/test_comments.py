@@ -203,3 +203,17 @@ def test_editor_approves_and_rejects_comments_in_bulk(editor_client, editor):
     statuses = dict(Comment.objects.values_list("pk", "status"))
     assert statuses == {pending[0].pk: "approved", pending[1].pk: "approved", spam.pk: "rejected"}
     assert set(Comment.objects.values_list("moderated_by", flat=True)) == {editor.pk}
+
+
+@pytest.mark.parametrize("comments", [2, 20])
+def test_a_discussion_costs_the_same_queries_however_many_comments(
+    subscriber_client, django_assert_num_queries, comments
+):
+    """Token, access, the article, the count, the page with its commenters: never per comment."""
+    article = ArticleFactory()
+    CommentFactory.create_batch(comments, article=article)
+
+    with django_assert_num_queries(5):
+        results = subscriber_client.get(f"/api/v1/articles/{article.slug}/comments/").json()
+
+    assert [item["status"] for item in results["results"]] == ["approved"] * comments
