@@ -1,4 +1,5 @@
-from typing import get_args
+from datetime import datetime
+from typing import Any, get_args
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,6 +36,46 @@ class ImageSerializer(serializers.Serializer):
         return article.image_url or None
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
+    """An article's summary as the API shows it, built straight from its row.
+
+    A list page holds up to a hundred summaries: building the nested serializers of
+    each row (rubric, authors, image) took a quarter of the request. The serializer
+    below still describes the same fields for the schema and the detail.
+    """
+    has_image = article.image_url or article.image_caption or article.image_credit
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "rubric": {"slug": article.rubric.slug, "name": article.rubric.name},
+        "standfirst": article.standfirst,
+        "authors": [
+            {"slug": byline.author.slug, "full_name": byline.author.full_name}
+            for byline in article.bylines.all()
+        ],
+        "access": article.access,
+        "locked": article.locked,
+        "reading_minutes": article.reading_minutes,
+        "published_at": _DATETIME.to_representation(article.published_at),
+        "published_display": dates.published_display(article.published_at),
+        "updated_at": _DATETIME.to_representation(article.updated_at),
+        "updated_display": dates.updated_display(
+            published_at=article.published_at, updated_at=article.updated_at, now=now
+        ),
+        "comment_count": article.comment_count,
+        "image": {
+            "url": article.image_url or None,
+            "caption": article.image_caption,
+            "credit": article.image_credit,
+        }
+        if has_image
+        else None,
+    }
+
+
 class ArticleSummarySerializer(serializers.ModelSerializer):
     rubric = RubricSerializer()
     authors = serializers.SerializerMethodField()
@@ -64,6 +105,9 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "comment_count",
             "image",
         ]
+
+    def to_representation(self, article: Article) -> dict[str, Any]:
+        return article_summary(article, now=self.context["now"])
 
     @extend_schema_field(AuthorRefSerializer(many=True))
     def get_authors(self, article: Article) -> list[dict[str, str]]:
@@ -217,6 +261,9 @@ class SeriesPartSummarySerializer(ArticleSummarySerializer):
 
     class Meta(ArticleSummarySerializer.Meta):
         fields = ["position", *ArticleSummarySerializer.Meta.fields]
+
+    def to_representation(self, article: Article) -> dict[str, Any]:
+        return {"position": article.series_position, **super().to_representation(article)}
 
 
 class SeriesSerializer(serializers.Serializer):
