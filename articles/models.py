@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -130,6 +131,11 @@ class Article(models.Model):
     word_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # Annotated by the selectors on the rows they serve.
+        locked: bool
+        comment_count: int
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -47,6 +47,8 @@ def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
     below still describes the same fields for the schema and the detail.
     """
     has_image = article.image_url or article.image_caption or article.image_credit
+    published_at = article.published_at
+    assert published_at is not None  # a summary is of a published article
     return {
         "slug": article.slug,
         "title": article.title,
@@ -59,11 +61,11 @@ def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
         "access": article.access,
         "locked": article.locked,
         "reading_minutes": article.reading_minutes,
-        "published_at": _DATETIME.to_representation(article.published_at),
-        "published_display": dates.published_display(article.published_at),
+        "published_at": _DATETIME.to_representation(published_at),
+        "published_display": dates.published_display(published_at),
         "updated_at": _DATETIME.to_representation(article.updated_at),
         "updated_display": dates.updated_display(
-            published_at=article.published_at, updated_at=article.updated_at, now=now
+            published_at=published_at, updated_at=article.updated_at, now=now
         ),
         "comment_count": article.comment_count,
         "image": {
@@ -209,7 +211,7 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
     class Meta(ArticleSummarySerializer.Meta):
         fields = [*ArticleSummarySerializer.Meta.fields, *READING_FIELDS[1:]]
 
-    def to_representation(self, reading: ArticleReading) -> dict:
+    def to_representation(self, reading: ArticleReading) -> dict:  # type: ignore[override]
         data = {}
         for field in self._readable_fields:
             source = reading if field.field_name in READING_FIELDS else reading.article
