@@ -58,7 +58,7 @@ class ArticleFeed(Feed):
         return f"{standfirst}{entry.html}<p><strong>Article {SUBSCRIBERS_ONLY}</strong></p>"
 
     def item_author_name(self, entry: FeedEntry) -> str:
-        return ", ".join(byline.author.full_name for byline in entry.article.bylines.all())
+        return ", ".join(byline.author.full_name for byline in entry.article.byline_list)
 
     def item_pubdate(self, entry: FeedEntry) -> datetime | None:
         return entry.article.published_at

@@ -136,6 +136,7 @@ class Article(models.Model):
         # Annotated by the selectors on the rows they serve.
         locked: bool
         comment_count: int
+        byline_list: list["ArticleAuthor"]
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -56,7 +56,7 @@ def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
         "standfirst": article.standfirst,
         "authors": [
             {"slug": byline.author.slug, "full_name": byline.author.full_name}
-            for byline in article.bylines.all()
+            for byline in article.byline_list
         ],
         "access": article.access,
         "locked": article.locked,
@@ -115,7 +115,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
     def get_authors(self, article: Article) -> list[dict[str, str]]:
         return [
             {"slug": byline.author.slug, "full_name": byline.author.full_name}
-            for byline in article.bylines.all()
+            for byline in article.byline_list
         ]
 
     def get_published_display(self, article) -> str:

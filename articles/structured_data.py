@@ -33,7 +33,7 @@ def news_article(reading: ArticleReading) -> dict[str, Any]:
         "dateModified": localtime(article.modified_at).isoformat(),
         "mainEntityOfPage": {"@type": "WebPage", "@id": article_url(article.slug)},
         "articleSection": article.rubric.name,
-        "author": [_person(byline.author) for byline in article.bylines.all()],
+        "author": [_person(byline.author) for byline in article.byline_list],
         "publisher": _publisher(),
         "isAccessibleForFree": free,
     }
