@@ -201,7 +201,7 @@ class NewestFirstPagination(pagination.CursorPagination):
         if page is not None and page != "1":
             raise ValidationError({self.page_query_param: [PAGE_NUMBERS_GONE]})
         self.page_size = self.get_page_size(request)
-        self.base_url = remove_query_param(request.build_absolute_uri(), self.page_query_param)
+        self.url = remove_query_param(request.build_absolute_uri(), self.page_query_param)
         self.keyset = self.decode_cursor(request)
         backwards = self.keyset is not None and self.keyset.backwards
         if self.keyset is not None:
@@ -240,7 +240,7 @@ class NewestFirstPagination(pagination.CursorPagination):
 
     def _link(self, row: Any, *, backwards: bool) -> str:
         keyset = Keyset(published_at=row.published_at, id=row.id, backwards=backwards)
-        return replace_query_param(self.base_url, self.cursor_query_param, keyset.encode())
+        return replace_query_param(self.url, self.cursor_query_param, keyset.encode())
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
@@ -248,7 +248,7 @@ class NewestFirstPagination(pagination.CursorPagination):
         if self.page:
             return self._link(self.page[-1], backwards=False)
         # Nothing newer than a `previous` cursor's row: the list starts there.
-        return remove_query_param(self.base_url, self.cursor_query_param)
+        return remove_query_param(self.url, self.cursor_query_param)
 
     def get_previous_link(self) -> str | None:
         if not self.has_previous:

@@ -54,7 +54,9 @@ def walk(client, url: str, params: dict, *, key: str = "slug") -> list[list]:
 
 
 def cursor_of(link: str) -> str:
-    return re.search(r"[?&]cursor=([^&]*)", link)[1]
+    match = re.search(r"[?&]cursor=([^&]*)", link)
+    assert match, link
+    return match[1]
 
 
 def forged(raw: str) -> str:
