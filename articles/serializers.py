@@ -230,6 +230,25 @@ class AuthorSerializer(serializers.ModelSerializer):
         fields = ["slug", "full_name", "organisation", "titles", "website", "bio"]
 
 
+class ArticlePageSerializer(serializers.Serializer):
+    """A page of article summaries, newest first: follow `next` and `previous` as they are."""
+
+    next = serializers.URLField(allow_null=True, help_text="The following page; null on the last.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="The page before; null on the first."
+    )
+    results = ArticleSummarySerializer(many=True)
+
+
+class AuthorDetailSerializer(AuthorSerializer):
+    """An author's profile and a page of their published articles, newest first."""
+
+    articles = ArticlePageSerializer(read_only=True)
+
+    class Meta(AuthorSerializer.Meta):
+        fields = [*AuthorSerializer.Meta.fields, "articles"]
+
+
 class BriefSerializer(serializers.ModelSerializer):
     article = serializers.CharField(source="article_slug", allow_null=True)
     published_display = serializers.SerializerMethodField()

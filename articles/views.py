@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
 
 from . import selectors, services
@@ -16,6 +17,7 @@ from .reading import Reader, reader_of
 from .serializers import (
     ArticleDetailSerializer,
     ArticleSummarySerializer,
+    AuthorDetailSerializer,
     AuthorSerializer,
     BriefSerializer,
     CommentSerializer,
@@ -54,14 +56,33 @@ class ReaderMixin(generics.GenericAPIView):
             ),
             OpenApiParameter("rubric", str, description="A rubric's slug."),
             OpenApiParameter("author", str, description="An author's slug."),
+            OpenApiParameter(
+                RankedPagination.page_query_param,
+                {"type": "integer", "minimum": 1, "maximum": RankedPagination.max_page},
+                description=f"With `q` only: the page of the search, from 1 to "
+                f"{RankedPagination.max_page}. Without `q`, follow `next` instead "
+                "(any page but 1 is a 400).",
+            ),
         ]
     )
 )
 class ArticleList(ReaderMixin, generics.ListAPIView):
-    """Published articles, newest first. Summaries only: never a body."""
+    """Published articles, newest first, or by relevance for a search. Never a body.
+
+    Without `q`, newest first and followed by cursor (`next`, `previous`); with `q`,
+    by relevance in numbered pages, at most 50 (see imago/pagination.py).
+    """
 
     serializer_class = ArticleSummarySerializer
     filterset_class = ArticleFilter
+    pagination_class = NewestFirstPagination  # what the schema documents besides `page`
+
+    @property
+    def paginator(self) -> NewestFirstPagination | RankedPagination:
+        if not hasattr(self, "_paginator"):
+            searching = self.request.query_params.get("q", "").strip()
+            self._paginator = RankedPagination() if searching else NewestFirstPagination()
+        return self._paginator
 
     def get_queryset(self):
         return selectors.article_summaries(reader=self.reader)
@@ -122,28 +143,27 @@ class AuthorList(generics.ListAPIView):
     queryset = selectors.author_list()
 
 
+# The paginator's own parameters: drf-spectacular lists them by itself for list views only.
 PAGE_PARAMETERS = [
     OpenApiParameter(
-        name,
-        {"type": "integer", "minimum": 1, **extra},
+        parameter["name"],
+        parameter["schema"],
         OpenApiParameter.QUERY,
-        description=description,
+        description=parameter["description"],
     )
-    for name, extra, description in (
-        ("page", {}, "The page of the author's articles."),
-        ("page_size", {"maximum": 100, "default": 20}, "Articles per page."),
-    )
+    for parameter in NewestFirstPagination().get_schema_operation_parameters(None)
 ]
 
 
-@extend_schema_view(get=extend_schema(parameters=PAGE_PARAMETERS))
+@extend_schema_view(get=extend_schema(parameters=PAGE_PARAMETERS, responses=AuthorDetailSerializer))
 class AuthorDetail(ReaderMixin, generics.RetrieveAPIView):
-    """The author's profile and their published articles, newest first, paginated."""
+    """The author's profile and their published articles, newest first, by cursor."""
 
     serializer_class = AuthorSerializer
     lookup_field = "slug"
     queryset = selectors.author_list()
     not_found_message = selectors.AUTHOR_NOT_FOUND
+    pagination_class = NewestFirstPagination
 
     def retrieve(self, request, *args, **kwargs):
         author = self.get_object()
@@ -174,6 +194,7 @@ class RubricList(generics.ListAPIView):
 
 class BriefList(generics.ListAPIView):
     serializer_class = BriefSerializer
+    pagination_class = NewestFirstPagination
 
     def get_queryset(self):
         return selectors.brief_list()

@@ -5,7 +5,7 @@ errors follow from what an operation is, so they are derived here rather than
 repeated on each view:
 
 * a JSON body: 400 (field errors, `parse_error`, a rule of the service), 413, 415;
-* query parameters (filters, pages): 400; a page past the last one: 404;
+* query parameters (filters, pages, cursors): 400; a numbered page past the last one: 404;
 * a path parameter (a slug): 404;
 * authentication classes: 401 (credentials invalid, or missing where required);
   session authentication on a POST: 403 (CSRF);
@@ -30,7 +30,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 # The derived statuses: what they mean on any operation that answers them.
 DESCRIPTIONS = {
-    400: "Invalid input: field errors `{field: [messages]}` (a filter or page parameter "
+    400: "Invalid input: field errors `{field: [messages]}` (a filter, page or cursor parameter "
     "included), or `{detail, code}` (`parse_error`, a rule of the service).",
     401: "Credentials invalid (`authentication_failed`), or missing where required "
     "(`not_authenticated`, `login_required`).",

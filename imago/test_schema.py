@@ -24,7 +24,7 @@ EXPECTED = {
     ("post", "/api/v1/auth/token/"): {200, 400, 413, 415, 429, 503},
     ("get", "/api/v1/authors/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/authors/{slug}/"): {200, 400, 401, 404, 503},
-    ("get", "/api/v1/briefs/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/briefs/"): {200, 400, 401, 503},  # a cursor is never "past the end"
     ("get", "/api/v1/me/"): {200, 401, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
@@ -80,19 +80,63 @@ def test_throttled_operations_document_retry_after(schema):
     assert "Retry-After" in responses["429"]["headers"]
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/articles/", "/api/v1/authors/{slug}/", "/api/v1/articles/{slug}/comments/"]
-)
-def test_page_parameters_document_their_range(schema, path):
-    parameters = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+CURSOR = {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9_-]+$"}
+
+
+def _parameters(schema, path):
+    return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+
+def test_short_lists_document_numbered_pages(schema):
+    parameters = _parameters(schema, "/api/v1/articles/{slug}/comments/")
 
     assert parameters["page"] == {"type": "integer", "minimum": 1}
-    assert parameters["page_size"] | {"default": 20} == {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 100,
-        "default": 20,
-    }
+    assert parameters["page_size"] == PAGE_SIZE
+    assert "cursor" not in parameters
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/articles/", "/api/v1/authors/{slug}/", "/api/v1/briefs/"]
+)
+def test_long_lists_document_a_cursor_and_the_page_size_range(schema, path):
+    parameters = _parameters(schema, path)
+
+    assert parameters["cursor"] == CURSOR
+    assert parameters["page_size"] == PAGE_SIZE
+
+
+def test_search_pages_are_documented_up_to_50(schema):
+    page = _parameters(schema, "/api/v1/articles/")["page"]
+
+    assert page == {"type": "integer", "minimum": 1, "maximum": 50}
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [
+        ("/api/v1/articles/", "PaginatedArticleSummaryList"),
+        ("/api/v1/briefs/", "PaginatedBriefList"),
+        ("/api/v1/articles/{slug}/comments/", "PaginatedCommentList"),
+    ],
+)
+def test_list_responses_document_count_only_where_it_is_given(schema, path, component):
+    response = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    properties = schema["components"]["schemas"][component]["properties"]
+
+    assert response["schema"] == {"$ref": f"#/components/schemas/{component}"}
+    assert {"next", "previous", "results"} <= set(properties)
+    assert ("count" in properties) == path.endswith("/comments/")
+
+
+def test_author_profile_documents_its_page_of_articles_without_count(schema):
+    author = schema["components"]["schemas"]["AuthorDetail"]
+    page = schema["components"]["schemas"]["ArticlePage"]
+
+    assert author["properties"]["articles"]["allOf"] == [
+        {"$ref": "#/components/schemas/ArticlePage"}
+    ]
+    assert set(page["properties"]) == {"next", "previous", "results"}
 
 
 # Errors met for real: each status an operation answers is one its schema documents.
@@ -103,7 +147,8 @@ def _errors(client, article, reader_client, staff_client):
     return [
         (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"page": 0})),
         (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"rubric": "non"})),
-        (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"page": 9})),
+        (("get", "/api/v1/articles/"), client.get("/api/v1/articles/", {"q": "x", "page": 9})),
+        (("get", "/api/v1/briefs/"), client.get("/api/v1/briefs/", {"cursor": "%00"})),
         (
             ("get", "/api/v1/articles/"),
             client.get("/api/v1/articles/", HTTP_AUTHORIZATION="Token x"),
@@ -175,5 +220,5 @@ def test_an_empty_access_filter_lists_both_and_the_schema_says_so(schema, anonym
 
     response = anonymous_client.get("/api/v1/articles/", {"access": ""})
 
-    assert response.json()["count"] == 2
+    assert len(response.json()["results"]) == 2
     assert access["schema"]["enum"] == ["", "free", "subscribers"]

@@ -2,8 +2,9 @@
 
 Every GET surface of the URLconf (each route filled with every slug it takes, each
 query parameter the OpenAPI schema lists tried with every value worth trying,
-search probes with words found only past the split, JSON and HTML, the browsable API
-on) is read by every kind of reader without access, and no response may hold a
+search probes with words found only past the split, every `next` and `previous` link
+a list answers followed to its end, JSON and HTML, the browsable API on) is read by
+every kind of reader without access, and no response may hold a
 sentence from past the split, nor the URL or title of a reference defined there, a
 note called there, a cell of a table there, or say that a search word found only
 there matched. The articles crawled are seeded with all of these, and with
@@ -15,8 +16,10 @@ import datetime as dt
 import html
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
@@ -239,7 +242,10 @@ def query_values(name: str) -> list[str]:
         "rubric": ["prospective"],
         "author": ["autrice"],
         "page": ["1"],
-        "page_size": ["100"],
+        # One per page, so that every list has `next` cursors (or pages) to follow.
+        "page_size": ["1", "100"],
+        # A cursor is only ever what a response gave: the crawl follows those links.
+        "cursor": [],
     }
     if name not in values:
         raise AssertionError(f"the crawler does not know what to try in ?{name}=: add it")
@@ -339,10 +345,28 @@ def formats(url: str) -> tuple[str, ...]:
     return ("application/json",)
 
 
+def links_in(response) -> list[str]:
+    """The `next` and `previous` links of a JSON list page (an author's articles included),
+    as paths with their query."""
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return []
+    data = json.loads(response.content)
+    pages = [data, data.get("articles")] if isinstance(data, dict) else []
+    links = [
+        page.get(name) for page in pages if isinstance(page, dict) for name in ("next", "previous")
+    ]
+    return [
+        f"{parts.path}?{parts.query}"
+        for parts in (urlsplit(x) for x in links if isinstance(x, str))
+    ]
+
+
 def crawl(client: APIClient, urls: list[str], site: Site) -> tuple[int, list[tuple[str, str, str]]]:
-    """(responses read, leaks as (url, accept, what))."""
+    """(responses read, leaks as (url, accept, what)), following the links pages give."""
     read, found = 0, []
-    for url in urls:
+    queue, queued = deque(urls), set(urls)
+    while queue:
+        url = queue.popleft()
         for accept in formats(url):
             # In a savepoint: DRF marks the open transaction for rollback on an error, and
             # for the views outside the request's transaction that would be the test's.
@@ -352,6 +376,10 @@ def crawl(client: APIClient, urls: list[str], site: Site) -> tuple[int, list[tup
             read += 1
             for what in leaks_in(response, site) + search_oracle(url, response, site):
                 found.append((url, accept, what))
+            for link in links_in(response):
+                if link not in queued:
+                    queued.add(link)
+                    queue.append(link)
     return read, found
 
 
@@ -371,7 +399,8 @@ def test_nothing_past_the_split_reaches_any_reader_without_access_on_any_surface
         leaks += [Leak(name, url, accept, what) for url, accept, what in found]
 
     crawler_report.append(
-        f"leak crawler: {len(urls)} surfaces × {len(readers)} readers without access "
+        f"leak crawler: {len(urls)} surfaces and the pages they link × {len(readers)} readers "
+        "without access "
         f"= {responses} responses (JSON, and HTML of the browsable API), {len(leaks)} leaked"
     )
     assert leaks == []
@@ -398,6 +427,20 @@ def test_the_crawler_finds_what_a_subscriber_may_read(settings):
     browsable = client.get(f"/api/v1/articles/{site.locked[1].slug}/", HTTP_ACCEPT="text/html")
     assert browsable["Content-Type"].startswith("text/html")
     assert REFERENCE_URL in leaks_in(browsable, site)
+
+
+def test_the_crawler_follows_next_and_previous_links_to_the_end_of_each_list():
+    """A list of one item per page is read page by page: articles, an author's, briefs."""
+    site = build_site()
+    lists = ["/api/v1/articles/?page_size=1", "/api/v1/briefs/?page_size=1"]
+    author = "/api/v1/authors/autrice/?page_size=1"
+
+    read, _ = crawl(APIClient(), [*lists, author], site)
+
+    # Each page but the first is reached by a `next` link, each but the last read again
+    # by a `previous` one: 2n - 1 responses for a list of n.
+    pages = [Article.objects.count(), len(site.locked), len(site.locked)]
+    assert read == sum(2 * n - 1 for n in pages) == 11
 
 
 def test_every_kind_of_reader_without_access_is_really_without_access():
