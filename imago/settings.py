@@ -230,6 +230,9 @@ API_BROWSABLE = env_bool("API_BROWSABLE", DEBUG)
 API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 64 * 1024, minimum=1)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=1)
 
+# Search (articles/search.py): on PostgreSQL, relevance orders this many newest matches.
+SEARCH_RANKED_MATCHES = env_int("SEARCH_RANKED_MATCHES", 200, minimum=1)
+
 # The paywall
 PAYWALL_TEASER_CHARS = env_int("PAYWALL_TEASER_CHARS", 1000, minimum=1)
 SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 3, minimum=0)

@@ -94,3 +94,19 @@ def test_a_search_of_nothing_but_stop_words_finds_nothing_and_does_not_fail(anon
     response = anonymous_client.get(LIST, {"q": "le la les"})
 
     assert response.status_code == 200
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_relevance_orders_the_newest_matches(anonymous_client, settings):
+    """Only the newest SEARCH_RANKED_MATCHES matches are ranked, whatever newer articles
+    do not match: the window counts matches, not articles."""
+    settings.SEARCH_RANKED_MATCHES = 2
+    now = timezone.now()
+    _older, newer, newest = (
+        ArticleFactory(title="Tomographie", published_at=now - dt.timedelta(days=days))
+        for days in (30, 20, 10)
+    )
+    ArticleFactory.create_batch(3, title="Autre sujet", published_at=now - dt.timedelta(days=1))
+
+    assert sorted(slugs(anonymous_client, "tomographie")) == sorted([newer.slug, newest.slug])
