@@ -209,6 +209,19 @@ class _Writer:
             start = (cursor.fetchone()[0] or 0) + 1
             return list(range(start, start + n))
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction per batch.
+
+        On PostgreSQL without a statement timeout: a batch's time is its size (and the
+        full-text columns computed for each article), not the sign of a stuck server.
+        """
+        with transaction.atomic():
+            if self.copy:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = 0")
+            yield
+
     def insert(self, table: _Table, rows: list[tuple]) -> int:
         if not rows:
             return 0
@@ -378,7 +391,7 @@ class _Run:
         kinds, weights = list(READER_WEIGHTS), list(READER_WEIGHTS.values())
         User = get_user_model()
         for batch in _batches(self.plan.readers, self.plan.batch_size):
-            with transaction.atomic():
+            with self.writer.batch():
                 users, customers, subscriptions = [], [], []
                 for user_id, index in zip(self.writer.ids(User, len(batch)), batch, strict=True):
                     if index < len(READER_KINDS):
@@ -494,7 +507,7 @@ class _Run:
         done = 0
 
         for batch in _batches(plan.count, plan.batch_size):
-            with transaction.atomic():
+            with self.writer.batch():
                 articles: list[tuple] = []
                 bylines: list[tuple] = []
                 notes: list[tuple] = []
