@@ -139,15 +139,18 @@ def execution_ms(connection, sql: str, *, drop: tuple[str, ...], timeout_s: int)
 def timed(connection, statements, *, drop, runs, timeout_s) -> str:
     totals = []
     for _ in range(runs + 1):  # the first warms the cache and is not counted
-        parts = [execution_ms(connection, s, drop=drop, timeout_s=timeout_s) for s in statements]
-        if None in parts:
-            return f"> {timeout_s} s"
-        totals.append(sum(parts))
+        total = 0.0
+        for statement in statements:
+            ms = execution_ms(connection, statement, drop=drop, timeout_s=timeout_s)
+            if ms is None:
+                return f"> {timeout_s} s"
+            total += ms
+        totals.append(total)
     return f"{statistics.median(totals[1:]):,.2f} ms"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("dsn")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=60, help="seconds per statement")
