@@ -158,7 +158,7 @@ def main() -> None:
     with psycopg.connect(args.dsn, autocommit=True) as connection:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM articles_article")
-            (articles,) = cursor.fetchone()
+            (articles,) = cursor.fetchone() or (0,)
             found = cases(cursor)
         print(f"{articles:,} articles; server execution time, median of {args.runs}\n")
         print("| read | before | after |\n| --- | --- | --- |")
