@@ -5,7 +5,8 @@
 
 1. Prepares the PostgreSQL database imago_bench_<N> (server: BENCH_DATABASE_URL, default
    the local one): demo content plus `seed_articles N --seed 2026`, then VACUUM ANALYZE.
-   A database a previous run kept (--keep) with the same N is reused, migrated first.
+   A database a previous run kept (--keep) with the same N is reused, migrated first;
+   one that holds exactly N generated articles too; any other is never dropped.
 2. Serves it with gunicorn, DEBUG off, and the ceiling views of bench/ceilings.py.
 3. Loads each case with wrk for a fixed time: as is, and (anonymous cases) with a
    cookie, which no shared cache may answer; beside it, in the same run, its two
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import enum
 import json
 import os
 import re
@@ -46,9 +48,11 @@ COUNT_CACHE_LUA = Path(__file__).resolve().parent / "count_cache.lua"
 
 SEED = 2026  # the same archive on every run
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
-# COMMENT ON DATABASE, written once the database is complete: an interrupted
-# preparation leaves no marker and is redone.
-MARKER = "imago bench: {articles} articles, seed {seed}"
+# COMMENT ON DATABASE: the first as soon as the benchmark creates a database, the second
+# once it is complete. A database with neither is someone else's: never dropped.
+BENCH_MARK = "imago bench:"
+PREPARING = f"{BENCH_MARK} preparing"
+MARKER = BENCH_MARK + " {articles} articles, seed {seed}"
 SEARCH_WORD = "imagerie"  # in about one generated title or standfirst in six (seeds/text.py)
 SUBSCRIBER_EMAIL = "bench-subscriber@example.org"
 UNCACHED_COOKIE = "bench=1"  # a request with any cookie is never answered from the cache
@@ -61,6 +65,11 @@ PARIS = ZoneInfo("Europe/Paris")
 WRK_MISSING = (
     "wrk is not installed: install it (Debian, Ubuntu: `sudo apt install wrk`; "
     "elsewhere: https://github.com/wg/wrk) and run the benchmark again."
+)
+FOREIGN_DATABASE = (
+    "The database {name} exists and is not an archive of {articles} generated articles that "
+    "this benchmark made or can reuse (it may be in use): drop it (`dropdb {name}`) or pass "
+    "--database another name."
 )
 PUBLISHED = "a.status IN ('published', 'scheduled') AND a.published_at <= now()"
 
@@ -311,21 +320,43 @@ def _setup(env: dict[str, str], *, fill: bool, articles: int) -> tuple[str, bool
     return token, migrated
 
 
-def database_ready(*, server: str, name: str, articles: int) -> bool:
-    """Whether `name` is a complete archive of N articles that an earlier run kept."""
+class State(enum.Enum):
+    ABSENT = "absent"
+    READY = "ready"  # complete, marked by an earlier run
+    UNMARKED = "unmarked"  # made otherwise, and holds exactly N generated articles
+    REDO = "redo"  # the benchmark's own, incomplete or for another N
+    FOREIGN = "foreign"  # someone else's, not the archive asked for
+
+
+def database_state(*, server: str, name: str, articles: int) -> State:
     with psycopg.connect(_libpq(server), autocommit=True) as admin:
         row = admin.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [name],
         ).fetchone()
-    return row is not None and row[0] == MARKER.format(articles=articles, seed=SEED)
+    if row is None:
+        return State.ABSENT
+    marker = row[0] or ""
+    if marker == MARKER.format(articles=articles, seed=SEED):
+        return State.READY
+    if marker.startswith(BENCH_MARK):
+        return State.REDO
+    with psycopg.connect(_libpq(_with_database(server, name))) as conn:
+        if conn.execute("SELECT to_regclass('articles_article')").fetchone() == (None,):
+            return State.FOREIGN
+        # seed_articles ends every slug with the article's id; the demo's do not.
+        row = conn.execute(
+            "SELECT count(*) FROM articles_article WHERE slug ~ ('-' || id || '$')"
+        ).fetchone()
+    return State.UNMARKED if row is not None and row[0] == articles else State.FOREIGN
 
 
 def database_prepare(
-    *, server: str, name: str, articles: int, env: dict[str, str], reuse: bool
+    *, server: str, name: str, articles: int, env: dict[str, str], state: State
 ) -> str:
-    """Make `name` hold the demo content and N generated articles, analysed (or bring a
-    kept one up to date); the token of a subscriber."""
+    """Make `name` hold the demo content and N generated articles, analysed (or bring an
+    existing archive up to date); the token of a subscriber."""
+    reuse = state in (State.READY, State.UNMARKED)
     if reuse:
         print(f"Reusing the database {name}.")
     else:
@@ -333,21 +364,23 @@ def database_prepare(
         with psycopg.connect(_libpq(server), autocommit=True) as admin:
             admin.execute(DROP.format(sql.Identifier(name)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            _mark(admin, name, PREPARING)
     started = time.monotonic()
     token, migrated = _setup(env, fill=not reuse, articles=articles)
-    if not reuse or migrated:
+    if state != State.READY or migrated:
         with psycopg.connect(_libpq(env["DATABASE_URL"]), autocommit=True) as conn:
-            conn.execute("ANALYZE" if reuse else "VACUUM ANALYZE")
-    if not reuse:
-        marker = MARKER.format(articles=articles, seed=SEED)
+            conn.execute("ANALYZE" if state == State.READY else "VACUUM ANALYZE")
+    if state != State.READY:
         with psycopg.connect(_libpq(server), autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(name), sql.Literal(marker)
-                )
-            )
+            _mark(admin, name, MARKER.format(articles=articles, seed=SEED))
         print(f"Prepared in {time.monotonic() - started:.0f} s.")
     return token
+
+
+def _mark(admin: psycopg.Connection, name: str, text: str) -> None:
+    admin.execute(
+        sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(text))
+    )
 
 
 def database_drop(*, server: str, name: str) -> None:
@@ -850,7 +883,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def bench_run(args: argparse.Namespace, *, server: str, reuse: bool) -> str:
+def bench_run(args: argparse.Namespace, *, server: str, state: State) -> str:
     """Prepare, serve, load every case; the markdown report."""
     database_url = _with_database(server, args.database)
     load = LoadSettings(duration=args.duration, connections=args.connections, threads=args.threads)
@@ -864,7 +897,7 @@ def bench_run(args: argparse.Namespace, *, server: str, reuse: bool) -> str:
             name=args.database,
             articles=args.articles,
             env=env | {"DATABASE_STATEMENT_TIMEOUT": PREPARE_STATEMENT_TIMEOUT_MS},
-            reuse=reuse,
+            state=state,
         )
         archive = archive_read(database_url)
         with gunicorn(env, workers=args.workers, log=folder / "gunicorn.log") as base:
@@ -900,18 +933,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     server = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_SERVER
     try:
-        reuse = database_ready(server=server, name=args.database, articles=args.articles)
+        state = database_state(server=server, name=args.database, articles=args.articles)
     except psycopg.Error as error:
         print(f"No PostgreSQL server to benchmark on at {server}: {error}", file=sys.stderr)
         return 1
+    if state == State.FOREIGN:
+        print(FOREIGN_DATABASE.format(name=args.database, articles=args.articles), file=sys.stderr)
+        return 1
     try:
-        report = bench_run(args, server=server, reuse=reuse)
+        report = bench_run(args, server=server, state=state)
     except (BenchError, psycopg.Error, requests.RequestException) as error:
         print(f"The benchmark stopped: {error}", file=sys.stderr)
         return 1
     finally:
-        # A database this run built goes, unless asked to keep; a kept one stays kept.
-        if not args.keep and not reuse:
+        # A database this run built goes, unless asked to keep; one that was there stays.
+        if not args.keep and state not in (State.READY, State.UNMARKED):
             database_drop(server=server, name=args.database)
     print()
     print(report)

@@ -240,3 +240,26 @@ def test_benchmark_runs_end_to_end_on_a_small_archive(tmp_path):
     with serve.psycopg.connect(serve._libpq(postgres_url() or "")) as conn:
         left = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
     assert left is None
+
+
+@needs_wrk
+@pytest.mark.skipif(postgres_url() is None, reason="no PostgreSQL server answers")
+def test_benchmark_leaves_a_database_it_did_not_make_alone():
+    """A database of that name that is not a benchmark archive (someone's, maybe in use)
+    is neither dropped nor rebuilt: the benchmark says so and stops."""
+    name = f"imago_bench_test_{uuid.uuid4().hex[:8]}"
+    admin = serve._libpq(postgres_url() or "")
+    with serve.psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = {**os.environ, "BENCH_DATABASE_URL": postgres_url() or ""}
+        done = _bench("--articles", "50", "--duration", "1", "--database", name, env=env)
+        with serve.psycopg.connect(admin) as conn:
+            left = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    finally:
+        with serve.psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    assert done.returncode == 1
+    assert f"dropdb {name}" in done.stderr
+    assert left == (1,)
