@@ -49,5 +49,6 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Load benchmark on PostgreSQL with wrk (bench/README.md): BENCH_ARGS="--articles 100000 --keep".
 bench: $(STAMP)
-	DJANGO_SECRET_KEY=bench-only-not-secret $(BIN)/python bench/api_bench.py
+	DJANGO_SECRET_KEY=bench-only-not-secret $(BIN)/python bench/serve.py --out bench/results.md $(BENCH_ARGS)

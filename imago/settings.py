@@ -285,3 +285,9 @@ LOGGING = {
     # The SDK logs every request at INFO: keep its warnings only.
     "loggers": {"stripe": {"level": "WARNING"}},
 }
+
+# The load benchmark's ceiling views (bench/ceilings.py) under /bench/: only for a server
+# that bench/serve.py starts on a throwaway database, never in production.
+BENCH_VIEWS = env_bool("IMAGO_BENCH")
+# Where that server finds the responses it replays as its no-database ceiling.
+BENCH_CAPTURES = env_str("IMAGO_BENCH_CAPTURES")

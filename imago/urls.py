@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -28,6 +29,9 @@ urlpatterns = [
     path("api/v1/", include(api)),
     path("feeds/", include("articles.feed_urls")),
 ]
+
+if settings.BENCH_VIEWS:
+    urlpatterns.append(path("bench/", include("bench.ceilings")))
 
 handler400 = "imago.exceptions.json_bad_request"
 handler403 = "imago.exceptions.json_permission_denied"
