@@ -52,8 +52,8 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponseNotModified
 from django.http.response import HttpResponse, HttpResponseBase
-from django.utils.cache import cc_delim_re, parse_etags, patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.cache import cc_delim_re, patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -165,9 +165,9 @@ def content_changed(*, using: str = DEFAULT_DB_ALIAS, schedule: bool = True) -> 
 
 
 def _version_move(*, schedule: bool, committed: bool) -> None:
-    cache = caches[CACHE_ALIAS]
     now = time.time()
     try:
+        cache = caches[CACHE_ALIAS]  # even a settings without it only logs
         previous = cache.get(VERSION_KEY)
         earlier = cache.get(_horizon_key(previous)) if previous else None
     except Exception:
@@ -350,8 +350,8 @@ class AnonymousResponseCacheMiddleware:
         cache: BaseCache | None = None
         token = key = None
         if time.monotonic() >= self.retry_at:
-            cache = caches[CACHE_ALIAS]
             try:
+                cache = caches[CACHE_ALIAS]
                 token = _version(cache)
                 key = f"page:{token}:{digest}"
                 entry: Entry | None = cache.get(key)
