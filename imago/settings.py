@@ -159,11 +159,11 @@ if REDIS_URL:
     }
 else:
     CACHES["responses"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's FileBasedCache, which lists its directory on fewer writes.
+        "BACKEND": "imago.response_cache.ResponseFileCache",
         "LOCATION": RESPONSE_CACHE_DIR,
         "KEY_PREFIX": RESPONSE_CACHE_KEY_PREFIX,
-        # Each write lists the directory to cull it: a few thousand files keep that cheap.
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "OPTIONS": {"MAX_ENTRIES": 3000},
     }
 
 AUTH_USER_MODEL = "accounts.User"
