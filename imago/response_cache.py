@@ -178,7 +178,8 @@ def _version_move(*, schedule: bool, committed: bool) -> None:
     except Exception:
         _failed(cache, "move the content version")
         return
-    horizon = _moved_horizon(earlier, now=now, schedule=schedule, committed=committed)
+    look_up = partial(_next_change, now) if schedule else None
+    horizon = horizon_after_write(earlier, now=now, committed=committed, look_up=look_up)
     token = secrets.token_hex(8)
     try:
         if horizon is not None:
@@ -208,14 +209,23 @@ def _failed(cache: BaseCache | None, what: str) -> None:
 _version_move_committed = partial(_version_move, schedule=True, committed=True)
 
 
-def _moved_horizon(
-    earlier: Horizon | None, *, now: float, schedule: bool, committed: bool
+def horizon_after_write(
+    earlier: Horizon | None,
+    *,
+    now: float,
+    committed: bool,
+    look_up: Callable[[], float | None] | None,
 ) -> Horizon | None:
-    """The horizon of the new version, or None to let the next miss compute it."""
+    """The horizon of the version a write makes, or None to let the next miss compute it.
+
+    `earlier`: the horizon of the version it replaces. `look_up`: the next change by time
+    as the database says now; None when the write cannot bring one nearer (a note, an
+    offer), and the earlier horizon carries over without a query.
+    """
     still_ahead = earlier is not None and (earlier[1] is None or earlier[1] > now)
-    if not schedule:
+    if look_up is None:
         return (now, earlier[1]) if earlier is not None and still_ahead else None
-    found = _next_change(now)
+    found = look_up()
     if committed or earlier is None or not still_ahead:
         # Without an earlier horizon, one read inside the writing transaction is kept: a
         # rollback of a schedule change then costs at most RESPONSE_CACHE_SECONDS.
@@ -260,7 +270,7 @@ def _horizon(cache: BaseCache, token: str, at: float) -> Horizon:
     return fresh
 
 
-def _days_around(at: float) -> tuple[float, float]:
+def day_bounds(at: float) -> tuple[float, float]:
     """The midnights before and after `at` where dates are printed ("aujourd'hui")."""
     zone = ZoneInfo(settings.TIME_ZONE)
     day = dt.datetime.fromtimestamp(at, zone).date()
@@ -276,7 +286,7 @@ def _request_digest(request: HttpRequest) -> str:
     # is: any order of its parameters gives the same answer. Other bytes are decoded
     # differently by the two, so the raw string keys those.
     query = urlencode(sorted(request.GET.lists()), doseq=True) if raw.isascii() else raw
-    accept = "".join(request.headers.get("Accept", "").split()).lower()
+    accept = "".join(request.META.get("HTTP_ACCEPT", "").split()).lower()
     uri = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return hashlib.sha256(f"{accept} {uri}".encode()).hexdigest()
 
@@ -430,7 +440,7 @@ class AnonymousResponseCacheMiddleware:
         except Exception:
             _failed(cache, "compute the horizon")
             return None
-        day_start, day_end = _days_around(started)
+        day_start, day_end = day_bounds(started)
         last_modified = int(max(checked_at, day_start, STARTED))
         response["Last-Modified"] = http_date(last_modified)
         if request.method != "GET":
