@@ -3,13 +3,29 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory, staff_member
 from subscriptions.tests.factories import ComplimentaryFactory, OfferFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _response_cache_of_the_run(tmp_path_factory):
+    """The anonymous-read cache in files of this run, not the development server's."""
+    responses = django_settings.CACHES["responses"]
+    if "redis" in responses["BACKEND"].lower():
+        yield
+        return
+    location = str(tmp_path_factory.mktemp("responses"))
+    with override_settings(
+        CACHES={**django_settings.CACHES, "responses": {**responses, "LOCATION": location}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +43,8 @@ def _test_settings(settings):
     # (rolled back after each test); Redis (REDIS_URL) is emptied.
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
+    # No test reads what an earlier one stored (files, or Redis already emptied above).
+    caches["responses"].clear()
 
 
 def client_for(user=None) -> APIClient:

@@ -263,3 +263,23 @@ def brief_list(at: datetime | None = None) -> QuerySet[Brief]:
     return Brief.objects.filter(published_at__lte=at).annotate(
         article_slug=Case(When(visible, then=F("article__slug")), default=None)
     )
+
+
+def next_publication_at(at: datetime) -> datetime | None:
+    """When published content next changes with no write: the first article or brief
+    dated after `at` (an article scheduled for 14:00 appears at 14:00)."""
+    article = (
+        Article.objects.filter(
+            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED], published_at__gt=at
+        )
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    brief = (
+        Brief.objects.filter(published_at__gt=at)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return min((moment for moment in (article, brief) if moment is not None), default=None)

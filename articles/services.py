@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from imago.response_cache import content_changed
 
 from .models import Article, Comment
 
@@ -42,6 +43,9 @@ def comment_create(*, article: Article, user: User, body: str) -> Comment:
 def comments_moderate(
     *, comments: QuerySet[Comment], status: str, moderator: User, at: datetime | None = None
 ) -> int:
-    return comments.exclude(status=status).update(
+    count = comments.exclude(status=status).update(
         status=status, moderated_by=moderator, moderated_at=at or timezone.now()
     )
+    # An update sends no signal: approved comments show, and are counted, in anonymous reads.
+    content_changed(using=comments.db, schedule=False)
+    return count

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: a hit answers with none of them, nor the database.
+    "imago.response_cache.AnonymousResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +136,34 @@ else:
             "LOCATION": "imago_cache",
             "OPTIONS": {"MAX_ENTRIES": 100_000},  # culling early would free claimed slots
         }
+    }
+
+# Anonymous reads of the public surfaces are answered from the `responses` cache
+# (imago/response_cache.py): every worker shares it, so Redis with REDIS_URL, else files
+# in RESPONSE_CACHE_DIR. Not the database cache: a hit would cost a query, and skipping
+# the database is the point. An entry lives at most RESPONSE_CACHE_SECONDS (0 turns the
+# cache off), never past midnight or a scheduled publication; a write that changes what
+# readers see invalidates every entry at once.
+RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300, minimum=0)
+RESPONSE_CACHE_DIR = env_str("RESPONSE_CACHE_DIR", str(BASE_DIR / "var" / "responses"))
+# Sites (or test runs) sharing one Redis keep apart with a prefix each.
+RESPONSE_CACHE_KEY_PREFIX = env_str("RESPONSE_CACHE_KEY_PREFIX", "imago-responses")
+if REDIS_URL:
+    CACHES["responses"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": RESPONSE_CACHE_KEY_PREFIX,
+        # A Redis that stops answering costs one request half a second; the middleware
+        # then serves uncached for a few seconds before asking again.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+else:
+    CACHES["responses"] = {
+        # Django's FileBasedCache, which lists its directory on fewer writes.
+        "BACKEND": "imago.response_cache.ResponseFileCache",
+        "LOCATION": RESPONSE_CACHE_DIR,
+        "KEY_PREFIX": RESPONSE_CACHE_KEY_PREFIX,
+        "OPTIONS": {"MAX_ENTRIES": 3000},
     }
 
 AUTH_USER_MODEL = "accounts.User"

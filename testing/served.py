@@ -146,6 +146,10 @@ def served_app(
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": database_url,
+            # Its own cache of anonymous reads: files of its own, or keys of its own in a
+            # Redis that other apps (and earlier runs) share.
+            "RESPONSE_CACHE_DIR": f"{tmp}/responses",
+            "RESPONSE_CACHE_KEY_PREFIX": f"served-{uuid.uuid4().hex[:12]}",
             **(env or {}),
         }
         log = Path(tmp) / "gunicorn.log"

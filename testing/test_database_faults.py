@@ -2,10 +2,11 @@
 
 PostgreSQL is reached through a TCP proxy of the test's own (the machine's server is
 shared: never stopped nor paused) that goes down, hangs, and comes back. On SQLite
-and PostgreSQL, a lock is held past the statement timeout. Every request answers 503
-JSON `database_unavailable` (never HTML, never a worker killed at 30 s), a write cut
-off half-way leaves nothing, and the app recovers when the database does, with no
-restart.
+and PostgreSQL, a lock is held past the statement timeout. Every request that needs
+the database answers 503 JSON `database_unavailable` (never HTML, never a worker killed
+at 30 s), a write cut off half-way leaves nothing, and the app recovers when the
+database does, with no restart. Anonymous reads stored before the fault are still
+served from their cache.
 """
 
 import sqlite3
@@ -170,7 +171,8 @@ def test_a_failing_database_answers_503_json_quickly_and_the_app_recovers(fault)
         ) as app,
     ):
         every = probes(app)
-        working = requests.get(app.url + "/api/v1/articles/", timeout=10)
+        # Stored in the cache of anonymous reads (the probes' reads are not).
+        working = requests.get(app.url + "/api/v1/rubrics/", timeout=10)
 
         # A registration has written its user and waits to write its token when the
         # database fails: it must leave neither.
@@ -186,6 +188,7 @@ def test_a_failing_database_answers_503_json_quickly_and_the_app_recovers(fault)
             proxy.down() if fault == "down" else proxy.hang()
             cut_off, cut_off_seconds = interrupted.result()
         during = run_probes(app, every)
+        kept = requests.get(app.url + "/api/v1/rubrics/", timeout=10)
 
         proxy.up()
         after = run_probes(app, every)
@@ -198,6 +201,9 @@ def test_a_failing_database_answers_503_json_quickly_and_the_app_recovers(fault)
         assert_database_unavailable(response, seconds, api=probe.api)
     if fault == "down":  # refused at once: no timeout to wait for
         assert max(seconds for _, _, seconds in during) < 2
+    # An anonymous read stored before the fault is served from the cache without it.
+    assert (kept.status_code, kept.headers["X-Cache"]) == (HTTPStatus.OK, "hit")
+    assert kept.content == working.content
     assert [(p.name, r.status_code) for p, r, _ in after] == [(p.name, p.recovered) for p in every]
 
 

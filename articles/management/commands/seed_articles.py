@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imago.response_cache import content_changed
 from seeds.bulk import SeedError, SeedReport, articles_seed, seed_plan
 
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             seed=seed,
             progress=self._progress(count) if verbosity >= 1 else None,
         )
+        # Bulk inserts send no signal: stored anonymous reads must not hide the new rows.
+        content_changed()
         if verbosity >= 1:
             self.print_report(report)
 
