@@ -460,6 +460,8 @@ def server_env(*, database_url: str, captures: Path, redis_url: str | None) -> d
         "DATABASE_URL": database_url,
         "IMAGO_BENCH": "1",
         "IMAGO_BENCH_CAPTURES": str(captures),
+        # A cache of this run's own: another archive's answers must not be served.
+        "RESPONSE_CACHE_DIR": str(captures / "responses"),
     }
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -16,6 +16,13 @@ from imago import pagination
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _answered_by_the_database(settings):
+    """These tests read the SQL of repeated requests: none may come from the response cache."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+
+
 LIST = "/api/v1/articles/"
 BRIEFS = "/api/v1/briefs/"
 NOW = timezone.now()
