@@ -171,6 +171,8 @@ class Position:
 
 
 _DATETIME_FORMS: tuple[Callable[[dt.datetime], str], ...] = (
+    # imago.pagination.Keyset: "n<microseconds since 1970>.<id>"
+    lambda d: str((d - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)),
     lambda d: str(d.astimezone(dt.UTC)),  # DRF's CursorPagination: str() of the value
     lambda d: d.astimezone(dt.UTC).isoformat(),
     lambda d: d.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -184,7 +186,7 @@ def _position_swapped(value: str, old: Position, new: Position) -> str:
         if form(old.published_at) in value:
             value = value.replace(form(old.published_at), form(new.published_at))
             break
-    pieces = re.split(r"([|,;])", value)
+    pieces = re.split(r"([|,;.])", value)
     return "".join(str(new.id) if piece == str(old.id) else piece for piece in pieces)
 
 
@@ -818,8 +820,13 @@ def report_markdown(info: RunInfo, measures: list[Measure], notes: list[str]) ->
         f"{a.published:,} published articles; database `{info.database}`, {a.size}, "
         f"PostgreSQL {a.server_version}.",
         f"- Machine: {info.machine} at the start.",
-        f"- Server: gunicorn, {info.workers} sync workers, `DJANGO_DEBUG=0`, cache in "
-        f"{'Redis' if info.redis else 'the database'}; code {_code_version()}.",
+        f"- Server: gunicorn, {info.workers} sync workers, `DJANGO_DEBUG=0`; "
+        + (
+            "response cache and throttles in Redis"
+            if info.redis
+            else "response cache in files, throttles in the database"
+        )
+        + f"; code {_code_version()}.",
         f"- Load: `wrk -t{load.threads} -c{load.connections} -d{load.duration}s --latency` "
         "from the same machine, one case after the other; uncached: the same request with "
         f"`Cookie: {UNCACHED_COOKIE}`.",

@@ -158,6 +158,22 @@ def test_deep_cursor_moves_a_composite_position_with_its_id():
     ]
 
 
+def test_deep_cursor_moves_the_api_cursor_to_the_deep_article():
+    """The API's own keyset cursor (imago.pagination) gets the deep article's date and id."""
+    from imago.pagination import Keyset
+
+    after = serve.Position(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), 1000)
+    deep = serve.Position(dt.datetime(2022, 3, 1, 17, 35, tzinfo=dt.UTC), 400)
+    cursor = Keyset(published_at=after.published_at, id=after.id, backwards=False).encode()
+
+    url = serve.deep_cursor_url(
+        f"http://127.0.0.1:8000/api/v1/articles/?cursor={cursor}", after=after, deep=deep
+    )
+
+    moved = Keyset.decode(parse_qs(urlsplit(url).query)["cursor"][0])
+    assert (moved.published_at, moved.id, moved.backwards) == (deep.published_at, 400, False)
+
+
 def test_deep_cursor_without_the_position_skips_the_case():
     """A cursor that does not hold the first page's last article cannot be moved: the deep
     page is reported as not measured rather than measured somewhere else."""
