@@ -46,6 +46,7 @@ SUMMARY_COLUMNS = """
 ENTITLED = """
     EXISTS (
         SELECT 1 FROM authtoken_token t
+        JOIN accounts_user u ON u.id = t.user_id AND u.is_active
         JOIN subscriptions_subscription s ON s.user_id = t.user_id
         WHERE t.key = %s AND s.status IN ('active', 'trialing')
         AND (s.current_period_end > %s
@@ -129,11 +130,11 @@ def _search_sql() -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'articles_article' AND data_type = 'tsvector' LIMIT 1"
+                "WHERE table_name = 'articles_article' AND column_name = 'search_public'"
             )
             row = cursor.fetchone()
-        if row is not None:
-            return f"a.{connection.ops.quote_name(row[0])} @@ plainto_tsquery('french', %s)"
+        if row is not None:  # the public text's column of articles/0005, never search_full
+            return "a.search_public @@ websearch_to_tsquery('imago_fr', %s)"
     return (
         "(UPPER(a.title) LIKE UPPER(%s) OR UPPER(a.standfirst) LIKE UPPER(%s)"
         " OR UPPER(a.teaser_text) LIKE UPPER(%s))"
