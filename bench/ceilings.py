@@ -160,8 +160,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"detail": BAD_POSITION}, status=HTTPStatus.BAD_REQUEST)
         if timezone.is_naive(before):
             before = timezone.make_aware(before)
-        # Keyset: the page after that article, in the list's order.
-        conditions.append("(a.published_at < %s OR (a.published_at = %s AND a.id < %s))")
+        # Keyset: the page after that article, in the list's order, written as the API
+        # writes it: the first half bounds the index scan (a bare OR would walk the index
+        # from the newest article down to the position).
+        conditions.append("a.published_at <= %s AND (a.published_at < %s OR a.id < %s)")
         position = connection.ops.adapt_datetimefield_value(before)
         params.extend([position, position, int(before_id)])
     rows = _rows(
