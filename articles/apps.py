@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_migrate
 
         from imago import response_cache
 
@@ -20,6 +21,14 @@ class ArticlesConfig(AppConfig):
         response_cache.watch(ArticleAuthor, Author, Note, Rubric, Series)
         response_cache.watch(Comment, when=comment_shows)
         response_cache.watch(get_user_model(), when=commenter_renamed)
+        # A deployment runs `migrate`: data migrations save through historical models,
+        # which send no signal to the watchers, and new code may render differently.
+        post_migrate.connect(
+            lambda using, **_: response_cache.content_changed(using=using),
+            sender=self,
+            weak=False,
+            dispatch_uid="response_cache:post_migrate",
+        )
 
 
 def comment_shows(*, instance, created: bool, update_fields) -> bool:

@@ -269,9 +269,7 @@ def next_publication_at(at: datetime) -> datetime | None:
     """When published content next changes with no write: the first article or brief
     dated after `at` (an article scheduled for 14:00 appears at 14:00)."""
     article = (
-        Article.objects.filter(
-            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED], published_at__gt=at
-        )
+        Article.objects.filter(status__in=PUBLIC_STATUSES, published_at__gt=at)
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()

@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Any, get_args
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from subscriptions.serializers import OfferSerializer
@@ -28,23 +27,21 @@ class AuthorRefSerializer(serializers.ModelSerializer):
 
 
 class ImageSerializer(serializers.Serializer):
-    url = serializers.SerializerMethodField()
-    caption = serializers.CharField(source="image_caption")
-    credit = serializers.CharField(source="image_credit")
-
-    def get_url(self, article) -> str | None:
-        return article.image_url or None
+    url = serializers.URLField(allow_null=True)
+    caption = serializers.CharField()
+    credit = serializers.CharField()
 
 
 _DATETIME = serializers.DateTimeField()
 
 
-def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
-    """An article's summary as the API shows it, built straight from its row.
+def article_summary(article: Article, *, locked: bool, now: datetime) -> dict[str, Any]:
+    """An article's summary as the API shows it, built straight from its row: the one
+    place that writes it, for lists and the detail alike.
 
     A list page holds up to a hundred summaries: building the nested serializers of
-    each row (rubric, authors, image) took a quarter of the request. The serializer
-    below still describes the same fields for the schema and the detail.
+    each row (rubric, authors, image) took a quarter of the request. The serializers
+    below describe the same fields, for the schema.
     """
     has_image = article.image_url or article.image_caption or article.image_credit
     published_at = article.published_at
@@ -59,7 +56,7 @@ def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
             for byline in article.byline_list
         ],
         "access": article.access,
-        "locked": article.locked,
+        "locked": locked,
         "reading_minutes": article.reading_minutes,
         "published_at": _DATETIME.to_representation(published_at),
         "published_display": dates.published_display(published_at),
@@ -79,14 +76,18 @@ def article_summary(article: Article, *, now: datetime) -> dict[str, Any]:
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
+    """What every list shows of an article."""
+
+    # `article_summary` writes it; these fields describe it for the schema.
+
     rubric = RubricSerializer()
-    authors = serializers.SerializerMethodField()
+    authors = AuthorRefSerializer(many=True, read_only=True)
     locked = serializers.BooleanField(
         read_only=True, help_text="True when reading it in full needs access the caller lacks."
     )
-    image = serializers.SerializerMethodField()
-    published_display = serializers.SerializerMethodField()
-    updated_display = serializers.SerializerMethodField()
+    image = ImageSerializer(allow_null=True, read_only=True)
+    published_display = serializers.CharField(read_only=True)
+    updated_display = serializers.CharField(allow_null=True, read_only=True)
     comment_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -109,29 +110,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, article: Article) -> dict[str, Any]:
-        return article_summary(article, now=self.context["now"])
-
-    @extend_schema_field(AuthorRefSerializer(many=True))
-    def get_authors(self, article: Article) -> list[dict[str, str]]:
-        return [
-            {"slug": byline.author.slug, "full_name": byline.author.full_name}
-            for byline in article.byline_list
-        ]
-
-    def get_published_display(self, article) -> str:
-        return dates.published_display(article.published_at)
-
-    def get_updated_display(self, article) -> str | None:
-        return dates.updated_display(
-            published_at=article.published_at,
-            updated_at=article.updated_at,
-            now=self.context["now"],
-        )
-
-    @extend_schema_field(ImageSerializer(allow_null=True))
-    def get_image(self, article) -> dict | None:
-        has_image = article.image_url or article.image_caption or article.image_credit
-        return ImageSerializer(article).data if has_image else None
+        return article_summary(article, locked=article.locked, now=self.context["now"])
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -192,10 +171,6 @@ class SeriesRefSerializer(serializers.Serializer):
     parts = SeriesPartSerializer(many=True, help_text="The published parts, this one included.")
 
 
-# Detail fields that come from the reading; every other one from its article.
-READING_FIELDS = ("locked", "series", "content", "access", "paywall", "structured_data")
-
-
 class ArticleDetailSerializer(ArticleSummarySerializer):
     """An article as the caller may read it: its summary, then its content and paywall."""
 
@@ -209,15 +184,27 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
     structured_data = serializers.SerializerMethodField()
 
     class Meta(ArticleSummarySerializer.Meta):
-        fields = [*ArticleSummarySerializer.Meta.fields, *READING_FIELDS[1:]]
+        fields = [
+            *ArticleSummarySerializer.Meta.fields,
+            "series",
+            "content",
+            "access",
+            "paywall",
+            "structured_data",
+        ]
 
     def to_representation(self, reading: ArticleReading) -> dict:  # type: ignore[override]
-        data = {}
-        for field in self._readable_fields:
-            source = reading if field.field_name in READING_FIELDS else reading.article
-            value = field.get_attribute(source)
-            data[field.field_name] = None if value is None else field.to_representation(value)
-        return data
+        def optional(serializer: type[serializers.Serializer], value: Any) -> Any:
+            return None if value is None else serializer(value).data
+
+        return {
+            **article_summary(reading.article, locked=reading.locked, now=self.context["now"]),
+            "series": optional(SeriesRefSerializer, reading.series),
+            "content": ContentSerializer(reading).data,
+            "access": optional(AccessSerializer, reading.access),
+            "paywall": optional(PaywallSerializer, reading.paywall),
+            "structured_data": self.get_structured_data(reading),
+        }
 
     def get_structured_data(self, reading: ArticleReading) -> dict:
         """schema.org NewsArticle JSON-LD; no articleBody for a locked article."""

@@ -46,6 +46,7 @@ SUMMARY_COLUMNS = """
 ENTITLED = """
     EXISTS (
         SELECT 1 FROM authtoken_token t
+        JOIN accounts_user u ON u.id = t.user_id AND u.is_active
         JOIN subscriptions_subscription s ON s.user_id = t.user_id
         WHERE t.key = %s AND s.status IN ('active', 'trialing')
         AND (s.current_period_end > %s
@@ -129,11 +130,11 @@ def _search_sql() -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'articles_article' AND data_type = 'tsvector' LIMIT 1"
+                "WHERE table_name = 'articles_article' AND column_name = 'search_public'"
             )
             row = cursor.fetchone()
-        if row is not None:
-            return f"a.{connection.ops.quote_name(row[0])} @@ plainto_tsquery('french', %s)"
+        if row is not None:  # the public text's column of articles/0005, never search_full
+            return "a.search_public @@ websearch_to_tsquery('imago_fr', %s)"
     return (
         "(UPPER(a.title) LIKE UPPER(%s) OR UPPER(a.standfirst) LIKE UPPER(%s)"
         " OR UPPER(a.teaser_text) LIKE UPPER(%s))"
@@ -159,8 +160,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"detail": BAD_POSITION}, status=HTTPStatus.BAD_REQUEST)
         if timezone.is_naive(before):
             before = timezone.make_aware(before)
-        # Keyset: the page after that article, in the list's order.
-        conditions.append("(a.published_at < %s OR (a.published_at = %s AND a.id < %s))")
+        # Keyset: the page after that article, in the list's order, written as the API
+        # writes it: the first half bounds the index scan (a bare OR would walk the index
+        # from the newest article down to the position).
+        conditions.append("a.published_at <= %s AND (a.published_at < %s OR a.id < %s)")
         position = connection.ops.adapt_datetimefield_value(before)
         params.extend([position, position, int(before_id)])
     rows = _rows(

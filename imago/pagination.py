@@ -81,22 +81,26 @@ def _links_schema(results: dict[str, Any], *, how: str) -> dict[str, Any]:
     }
 
 
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def page_size_of(request) -> int:
+    """`?page_size=` from 1 to MAX_PAGE_SIZE, PAGE_SIZE without it; anything else a 400."""
+    message = INVALID_PAGE_SIZE.format(maximum=MAX_PAGE_SIZE)
+    return _query_int(request, "page_size", maximum=MAX_PAGE_SIZE, message=message) or PAGE_SIZE
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """Pages of 20 by default, `?page_size=` from 1 to 100; bad numbers are 400s."""
 
-    page_size = 20
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
     last_page_strings = ()  # a page is a number, as the schema says
 
     def get_page_size(self, request) -> int:
-        size = _query_int(
-            request,
-            self.page_size_query_param,
-            maximum=self.max_page_size,
-            message=INVALID_PAGE_SIZE.format(maximum=self.max_page_size),
-        )
-        return size or self.page_size
+        return page_size_of(request)
 
     def get_page_number(self, request, paginator) -> int:
         return _query_int(request, self.page_query_param, maximum=None, message=INVALID_PAGE) or 1
@@ -185,9 +189,9 @@ class NewestFirstPagination(pagination.CursorPagination):
     """
 
     ordering = ("-published_at", "-id")
-    page_size = 20
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
     page_query_param = "page"
     cursor_query_description = (
         "Where the page starts: the value found in the `next` or `previous` link of a "
@@ -221,13 +225,7 @@ class NewestFirstPagination(pagination.CursorPagination):
         return self.page
 
     def get_page_size(self, request) -> int:
-        size = _query_int(
-            request,
-            self.page_size_query_param,
-            maximum=self.max_page_size,
-            message=INVALID_PAGE_SIZE.format(maximum=self.max_page_size),
-        )
-        return size or self.page_size
+        return page_size_of(request)
 
     def decode_cursor(self, request) -> Keyset | None:  # type: ignore[override]
         encoded = request.query_params.get(self.cursor_query_param)
@@ -289,24 +287,16 @@ class RankedPagination(pagination.BasePagination):
     better served by a narrower search than by page 51.
     """
 
-    page_size = 20
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
     page_query_param = "page"
     max_page = 50
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list[Any]:
         if "cursor" in request.query_params:
             raise ValidationError({"cursor": [SEARCH_HAS_NO_CURSOR]})
-        size = (
-            _query_int(
-                request,
-                self.page_size_query_param,
-                maximum=self.max_page_size,
-                message=INVALID_PAGE_SIZE.format(maximum=self.max_page_size),
-            )
-            or self.page_size
-        )
+        size = page_size_of(request)
         number = _query_int(request, self.page_query_param, maximum=None, message=INVALID_PAGE) or 1
         if number > self.max_page:
             message = SEARCH_PAGE_LIMIT.format(maximum=self.max_page)

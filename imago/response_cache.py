@@ -73,6 +73,11 @@ CACHED_PREFIXES = (
     "/api/v1/offers/",
     "/feeds/",
 )
+# The query parameters the cached reads understand; a request with any other is answered
+# uncached (it gets the same answer, which must not take a new entry for each value).
+KNOWN_PARAMETERS = frozenset(
+    {"cursor", "page", "page_size", "q", "rubric", "author", "access", "format"}
+)
 FEEDS_PREFIX = "/feeds/"
 SAFE_METHODS = ("GET", "HEAD")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -170,11 +175,11 @@ def content_changed(*, using: str = DEFAULT_DB_ALIAS, schedule: bool = True) -> 
 
 def _version_move(*, schedule: bool, committed: bool) -> None:
     now = time.time()
+    # Not `_usable_cache()`: a write always tries, even while reads skip a failing cache,
+    # so that an article made subscriber-only is never served whole for minutes after.
     cache = None
     try:
-        cache = _usable_cache()
-        if cache is None:
-            return
+        cache = caches[CACHE_ALIAS]
         previous = cache.get(VERSION_KEY)
         earlier = cache.get(_horizon_key(previous)) if previous else None
     except Exception:
@@ -301,6 +306,8 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
     meta = request.META
     if "HTTP_AUTHORIZATION" in meta or meta.get("HTTP_COOKIE"):
         return False
+    if not KNOWN_PARAMETERS.issuperset(request.GET):
+        return False  # `?x=1`, `?x=2`… would each store an entry: no one can fill the cache
     accept = meta.get("HTTP_ACCEPT", "").lower()
     return not any(kind in accept for kind in HTML_TYPES)
 
@@ -382,6 +389,13 @@ class ResponseFileCache(FileBasedCache):
         except FileNotFoundError:
             pass
         return default
+
+    def touch(self, key: str, timeout: float | None = None, version: int | None = None) -> bool:
+        value = self.get(key, self, version)
+        if value is self:
+            return False
+        self.set(key, value, timeout, version)
+        return True
 
     def _write_content(self, file: BinaryIO, timeout: float | None, value: Any) -> None:
         file.write(pickle.dumps(self.get_backend_timeout(timeout), self.pickle_protocol))

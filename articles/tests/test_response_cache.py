@@ -508,3 +508,53 @@ def test_a_cache_that_fails_serves_uncached_and_logs_a_warning(
     assert answers[2].json()["content"]["complete"] is False
     assert "ETag" in answers[0]
     assert any("Response cache" in record.getMessage() for record in caplog.records)
+
+
+def test_a_write_moves_the_version_even_while_reads_skip_a_failing_cache(anonymous_client, article):
+    """A read that failed makes this worker skip the cache a few seconds; a write made in
+    that window still moves the version, or the free text would outlive its paywall."""
+    from django.core.cache import caches
+
+    anonymous_client.get(detail(article.slug))
+    responses = caches["responses"]
+    responses.retry_at = time.monotonic() + 60  # as after a read that failed just now
+    try:
+        article.access = Article.Access.FREE
+        article.save()
+    finally:
+        responses.retry_at = 0.0
+
+    answer = anonymous_client.get(detail(article.slug))
+
+    assert answer["X-Cache"] == "miss"
+    assert answer.json()["content"]["complete"] is True
+
+
+def test_unknown_query_parameters_are_answered_but_never_stored(anonymous_client, article):
+    """`?x=1`, `?x=2`… get the list, uncached: nobody can fill the cache with new keys."""
+    answers = [anonymous_client.get(LIST, {"x": "1"}) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [HTTPStatus.OK] * 2
+    assert [a.get("X-Cache") for a in answers] == [None, None]
+
+
+def test_migrate_moves_the_version(anonymous_client, article):
+    """A deployment's `migrate` (data migrations send no signal) retires every entry."""
+    anonymous_client.get(LIST)
+    assert anonymous_client.get(LIST)["X-Cache"] == "hit"
+
+    call_command("migrate", verbosity=0)
+
+    assert anonymous_client.get(LIST)["X-Cache"] == "miss"
+
+
+def test_the_file_cache_touches_an_uncompressed_entry(tmp_path):
+    """`touch` keeps the value and moves the expiry, on our uncompressed files."""
+    from imago.response_cache import ResponseFileCache
+
+    cache = ResponseFileCache(str(tmp_path), {})
+    cache.set("clef", {"a": 1}, 10)
+
+    assert cache.touch("clef", 100) is True
+    assert cache.get("clef") == {"a": 1}
+    assert cache.touch("absente", 100) is False
