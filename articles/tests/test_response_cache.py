@@ -100,16 +100,21 @@ def test_repeated_parameter_in_another_order_is_another_answer(anonymous_client,
     assert [a["slug"] for a in subscribers.json()["results"]] == [article.slug]
 
 
+def signed_in_client(user, how: str) -> APIClient:
+    """A client signed in by token (Authorization header) or by session (cookie)."""
+    if how == "token":
+        return client_for(user)
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.parametrize("signed_in", ["token", "session"])
 def test_subscriber_first_then_anonymous_gets_the_teaser(
     subscriber, anonymous_client, article, signed_in
 ):
     """A subscriber's full text is never stored: the anonymous reader after them is locked out."""
-    client = APIClient()
-    if signed_in == "token":
-        client = client_for(subscriber)
-    else:
-        client.force_login(subscriber)
+    client = signed_in_client(subscriber, signed_in)
 
     full = client.get(detail(article.slug))
     anonymous = [anonymous_client.get(detail(article.slug)) for _ in range(2)]
@@ -127,11 +132,7 @@ def test_anonymous_first_then_subscriber_gets_the_full_text(
     subscriber, anonymous_client, article, signed_in
 ):
     """A stored teaser is never handed to a signed-in reader, by token or by session."""
-    client = APIClient()
-    if signed_in == "token":
-        client = client_for(subscriber)
-    else:
-        client.force_login(subscriber)
+    client = signed_in_client(subscriber, signed_in)
 
     anonymous_client.get(detail(article.slug))
     anonymous_client.get(detail(article.slug))
