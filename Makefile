@@ -25,7 +25,11 @@ run: demo
 	@echo "Imago runs on http://127.0.0.1:8000/api/v1/ (docs: /api/v1/docs/, admin: /admin/)."
 	@echo "For the admin, make a staff account in another terminal:"
 	@echo "    DJANGO_DEBUG=1 $(BIN)/python manage.py createsuperuser"
+	@echo "The background worker runs beside it: emails it sends are printed here."
 	@echo ""
+	@# The worker (emails, mailings) in the background, stopped with the server.
+	DJANGO_DEBUG=1 $(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -155,3 +155,20 @@ def stripe_fake(stripe_settings):
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield StripeFake(mock)
+
+
+# Email: a real SMTP server (aiosmtpd) in this process; the SMTP backend sends to it.
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """The inbox of a real SMTP server that the site's email settings point at."""
+    from outbox.tests.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+        yield server.inbox

@@ -31,6 +31,8 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.checkoutsession": ("view",),
         "subscriptions.duplicatesubscription": ("change", "view"),
         "accounts.user": ("view",),
+        # What was emailed to whom, to answer "I never received it".
+        "outbox.outboundemail": ("view",),
         # Admin sign-in lock-outs (django-axes): deleting an attempt unlocks.
         "axes.accessattempt": ("delete", "view"),
         "axes.accesslog": ("view",),

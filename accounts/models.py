@@ -63,6 +63,8 @@ class User(AbstractUser):
     email = models.EmailField("adresse e-mail", unique=True)
     # email_canonical(email), computed on save: the unique key every look-up by address uses.
     email_key = models.CharField(max_length=EMAIL_KEY_MAX_LENGTH, unique=True, editable=False)
+    # When the reader proved they receive mail at `email`; None until then.
+    email_verified_at = models.DateTimeField("adresse vérifiée le", null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -75,6 +77,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def clean(self) -> None:
         super().clean()

@@ -19,5 +19,6 @@ class TokenSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField()
     has_access = serializers.BooleanField()
     subscription = SubscriptionSerializer(allow_null=True)

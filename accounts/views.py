@@ -71,6 +71,7 @@ class Me(APIView):
     def get(self, request):
         data = {
             "email": request.user.email,
+            "email_verified": request.user.email_verified,
             "has_access": has_access(request.user),
             "subscription": current_subscription(request.user),
         }

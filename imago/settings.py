@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "outbox",
     "accounts",
     "subscriptions",
     "articles",
@@ -312,9 +315,38 @@ LOGGING = {
             "DJANGO_LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
         ),
     },
-    # The SDK logs every request at INFO: keep its warnings only.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    # The SDK logs every request at INFO, and the test SMTP server (aiosmtpd) every line.
+    "loggers": {"stripe": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
 }
+
+# Background jobs (django-tasks, database backend): `manage.py worker` runs them. Each
+# worker also sweeps, every WORKER_SWEEP_SECONDS, for work whose worker died
+# (outbox/worker.py) and queues it again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 30, minimum=1)
+WORKER_SWEEPERS = ["outbox.services.outbound_stalled_requeue"]
+
+# Email, through Django's framework, configured by the variables named as its settings.
+# Without EMAIL_HOST, messages are printed by the worker (the console backend).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <redaction@docteur-imago.fr>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A message being sent is its worker's for this long; past it, another worker takes it.
+MAIL_LEASE_SECONDS = env_int("MAIL_LEASE_SECONDS", 300, minimum=1)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
 
 # The load benchmark's ceiling views (bench/ceilings.py) under /bench/: only for a server
 # that bench/serve.py starts on a throwaway database, never in production.

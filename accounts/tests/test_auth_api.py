@@ -121,6 +121,7 @@ def test_me_with_bad_token_is_401(anonymous_client):
 def test_me_without_subscription(reader_client, reader):
     assert reader_client.get("/api/v1/me/").json() == {
         "email": reader.email,
+        "email_verified": False,
         "has_access": False,
         "subscription": None,
     }
