@@ -25,6 +25,9 @@ EXPECTED = {
     ("get", "/api/v1/authors/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/authors/{slug}/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/briefs/"): {200, 400, 401, 503},  # a cursor is never "past the end"
+    ("get", "/api/v1/club/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/editions/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/editions/{number}/download/"): {302, 401, 403, 404, 503},
     ("get", "/api/v1/me/"): {200, 401, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
