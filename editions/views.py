@@ -67,7 +67,8 @@ class EditionDownload(APIView):
     )
     def get(self, request, number: int):
         edition = selectors.edition_to_download(number=number, reader=reader_of(request))
-        response = HttpResponseRedirect(edition.pdf.url)
+        # Absolute, as the schema says: the store's own URL, or this site's signed link.
+        response = HttpResponseRedirect(request.build_absolute_uri(edition.pdf.url))
         patch_cache_control(response, private=True, no_store=True)
         return response
 
