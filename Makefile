@@ -19,6 +19,8 @@ migrate: $(STAMP)
 
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_editions
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_club
 
 run: demo
 	@echo ""

@@ -22,6 +22,8 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "articles.brief": CRUD,
         "articles.comment": ("change", "delete", "view"),
         "subscriptions.offer": ("view",),
+        "editions.edition": CRUD,
+        "club.clubbenefit": CRUD,
     },
     SUBSCRIPTION_MANAGERS: {
         "subscriptions.offer": CRUD,

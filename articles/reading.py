@@ -118,6 +118,19 @@ def readable_q(reader: Reader, *, at: datetime | None = None) -> Q:
     return Q(pk__in=[]) if condition is None else condition
 
 
+def opens_archive(reader: Reader, *, at: datetime | None = None) -> bool:
+    """Whether a source opens every article to `reader`: a subscription, a grant, staff.
+
+    What a subscription sells besides the articles (the digital edition ahead of its
+    public date, the subscribers' club) goes to exactly these readers, asked here rather
+    than of `subscriptions` so that it follows the same sources: a new way in that opens
+    the whole archive (an institutional licence) opens them too, while one that opens
+    some articles only (free articles, a meter, a gift link) opens neither.
+    """
+    at = at or timezone.now()
+    return any(source.opens(reader, at=at) == EVERYTHING for source in SOURCES)
+
+
 def locked(reader: Reader, *, at: datetime | None = None) -> Case:
     """True where opening the article would need a way in this reader lacks, as a column."""
     return Case(

@@ -71,6 +71,8 @@ CACHED_PREFIXES = (
     "/api/v1/rubrics/",
     "/api/v1/briefs/",
     "/api/v1/offers/",
+    "/api/v1/editions/",  # the list (a download is a redirect, never stored)
+    "/api/v1/club/",  # the teaser every anonymous reader gets
     "/feeds/",
 )
 # The query parameters the cached reads understand; a request with any other is answered

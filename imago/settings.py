@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "accounts",
     "subscriptions",
     "articles",
+    "editions",
+    "club",
 ]
 
 MIDDLEWARE = [
@@ -353,3 +355,47 @@ MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
 BENCH_VIEWS = env_bool("IMAGO_BENCH")
 # Where that server finds the responses it replays as its no-database ceiling.
 BENCH_CAPTURES = env_str("IMAGO_BENCH_CAPTURES")
+
+# The digital edition's files (editions/storage.py): PDFs never at a public address.
+# Locally, files under EDITIONS_DIR, served only through a signed link of
+# EDITION_LINK_SECONDS; with EDITIONS_S3_BUCKET (or AWS_STORAGE_BUCKET_NAME), any
+# S3-compatible store through django-storages, whose links S3 signs for as long.
+# Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY…).
+EDITION_LINK_SECONDS = env_int("EDITION_LINK_SECONDS", 300, minimum=1)
+EDITION_PDF_MAX_MB = env_int("EDITION_PDF_MAX_MB", 200, minimum=1)
+EDITIONS_DIR = env_str("EDITIONS_DIR", str(BASE_DIR / "var" / "private" / "editions"))
+EDITIONS_S3_BUCKET = env_str("EDITIONS_S3_BUCKET") or env_str("AWS_STORAGE_BUCKET_NAME")
+
+
+def editions_storage(
+    *, bucket: str, endpoint_url: str = "", region: str = "", link_seconds: int, directory: str
+) -> dict:
+    """The `editions` entry of STORAGES: the bucket when one is named, else local files."""
+    if not bucket:
+        return {
+            "BACKEND": "editions.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": directory},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "location": "editions",
+            "querystring_auth": True,  # every URL is signed…
+            "querystring_expire": link_seconds,  # …for this long
+            "default_acl": None,  # the bucket's own, private
+            "file_overwrite": False,
+            "object_parameters": {"ContentDisposition": "attachment"},
+        },
+    }
+
+
+STORAGES["editions"] = editions_storage(
+    bucket=EDITIONS_S3_BUCKET,
+    endpoint_url=env_str("EDITIONS_S3_ENDPOINT_URL"),
+    region=env_str("EDITIONS_S3_REGION"),
+    link_seconds=EDITION_LINK_SECONDS,
+    directory=EDITIONS_DIR,
+)

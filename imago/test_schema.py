@@ -1,5 +1,6 @@
 """The OpenAPI schema documents every error status each operation answers (imago/schema.py)."""
 
+import datetime as dt
 from http import HTTPStatus
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from articles.tests.factories import ArticleFactory
 from conftest import client_for
+from editions.models import Edition
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,9 @@ EXPECTED = {
     ("get", "/api/v1/authors/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/authors/{slug}/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/briefs/"): {200, 400, 401, 503},  # a cursor is never "past the end"
+    ("get", "/api/v1/club/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/editions/"): {200, 400, 401, 404, 503},
+    ("get", "/api/v1/editions/{number}/download/"): {302, 401, 403, 404, 503},
     ("get", "/api/v1/me/"): {200, 401, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
@@ -180,6 +185,27 @@ def _errors(client, article, reader_client, staff_client):
             ("post", "/api/v1/subscriptions/portal/"),
             reader_client.post("/api/v1/subscriptions/portal/"),
         ),
+        *_edition_and_club_errors(client, reader_client),
+    ]
+
+
+def _edition_and_club_errors(client, reader_client):
+    # A subscriber-only edition; its rows name files that no request here reads.
+    Edition.objects.create(
+        number=1,
+        title="Réservé",
+        date=dt.date(2026, 1, 1),
+        published_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        cover="covers/docteur-imago-1.png",
+        pdf="pdf/docteur-imago-1.pdf",
+    )
+    download = "/api/v1/editions/{number}/download/"
+    return [
+        (("get", "/api/v1/editions/"), client.get("/api/v1/editions/", {"page": 2})),
+        (("get", download), client.get("/api/v1/editions/1/download/")),
+        (("get", download), reader_client.get("/api/v1/editions/1/download/")),
+        (("get", download), client.get("/api/v1/editions/2/download/")),
+        (("get", "/api/v1/club/"), client.get("/api/v1/club/", {"page_size": 0})),
     ]
 
 

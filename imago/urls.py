@@ -18,6 +18,8 @@ api: list[URLPattern | URLResolver] = [
     path("", include("articles.urls")),
     path("", include("subscriptions.urls")),
     path("", include("accounts.urls")),
+    path("", include("editions.urls")),
+    path("", include("club.urls")),
     # Public: a token, even a bad one, changes nothing to the schema.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path("docs/", DocsPage.as_view(url_name="schema"), name="docs"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api)),
     path("feeds/", include("articles.feed_urls")),
+    path("files/", include("editions.file_urls")),
 ]
 
 if settings.BENCH_VIEWS:

@@ -150,6 +150,7 @@ def served_app(
             # Redis that other apps (and earlier runs) share.
             "RESPONSE_CACHE_DIR": f"{tmp}/responses",
             "RESPONSE_CACHE_KEY_PREFIX": f"served-{uuid.uuid4().hex[:12]}",
+            "EDITIONS_DIR": f"{tmp}/editions",
             **(env or {}),
         }
         log = Path(tmp) / "gunicorn.log"
@@ -162,13 +163,14 @@ def served_app(
                 capture_output=True,
             )
             if demo:
-                subprocess.run(
-                    [sys.executable, "manage.py", "load_demo"],
-                    cwd=ROOT,
-                    env=full_env,
-                    check=True,
-                    capture_output=True,
-                )
+                for command in ("load_demo", "load_demo_editions", "load_demo_club"):
+                    subprocess.run(
+                        [sys.executable, "manage.py", command],
+                        cwd=ROOT,
+                        env=full_env,
+                        check=True,
+                        capture_output=True,
+                    )
             with log.open("w") as log_file:
                 process = subprocess.Popen(
                     [

@@ -144,6 +144,9 @@ def build_site():
             "author-detail": ["autrice", "auteur-gratuit", "personne"],
             "feed-rubric-rss": ["prospective", "pratique", "inconnue"],
             "feed-rubric-atom": ["prospective", "pratique"],
+            "edition-download": ["1", "999"],
+            "edition-file": ["lien-invalide"],
+            "edition-cover": ["inconnue.png"],
         },
     )
     for article in locked:

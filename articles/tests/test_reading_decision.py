@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from articles import reading
 from articles.models import Article
 from articles.tests.factories import ArticleFactory
 from conftest import client_for
@@ -109,3 +110,14 @@ def test_a_paying_subscription_is_named_before_a_complimentary_grant():
     detail = client_for(user).get(f"/api/v1/articles/{article.slug}/").json()
 
     assert detail["access"] == {"via": "subscription"}
+
+
+@pytest.mark.parametrize("kind", READERS)
+def test_the_whole_archive_opens_to_exactly_the_readers_whose_entitlement_opens_it(kind):
+    """`opens_archive` (the edition and the club ask it) agrees with the articles' decision."""
+    make_user, via = READERS[kind]
+    user = make_user()
+
+    reader = reading.ANONYMOUS if user is None else reading.reader_for(user)
+
+    assert reading.opens_archive(reader) is (via is not None)
