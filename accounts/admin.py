@@ -23,7 +23,8 @@ class UserAdmin(BaseUserAdmin):
     add_form = EmailUserCreationForm
     form = EmailUserChangeForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "date_joined"]
+    # A deleted account stays, anonymised and inactive (accounts/self_service.py).
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -32,6 +33,7 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "email_verified_at")}),
     )
+    readonly_fields = ["email_verified_at"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

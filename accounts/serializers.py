@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from subscriptions.serializers import SubscriptionSerializer
 
+from .models import User
+
 
 class CredentialsSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
@@ -22,3 +24,63 @@ class MeSerializer(serializers.Serializer):
     email_verified = serializers.BooleanField()
     has_access = serializers.BooleanField()
     subscription = SubscriptionSerializer(allow_null=True)
+
+
+def _password_field(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, help_text=help_text
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What happened, in French, for the reader.")
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=1000, help_text="The `token` parameter of the link sent by email."
+    )
+
+
+class EmailVerifiedSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The account's address, now verified.")
+    email_verified = serializers.BooleanField()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` parameter of the link.")
+    token = serializers.CharField(max_length=64, help_text="The `token` parameter of the link.")
+    new_password = _password_field()
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The new address.")
+    password = _password_field("The current password.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = _password_field()
+    new_password = _password_field()
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = _password_field("The current password: only the owner deletes an account.")
+
+
+class AccountExportSerializer(serializers.ModelSerializer):
+    """The account's own section of the reader's data export."""
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "email_verified_at",
+            "date_joined",
+            "last_login",
+        ]

@@ -6,12 +6,14 @@ from rest_framework.authtoken.models import Token
 from imago.exceptions import DomainError
 
 from .models import EMAIL_KEY_MAX_LENGTH, EMAIL_TAKEN, EMAIL_TOO_LONG, User, email_canonical
+from .self_service import registration_emails_queue
 
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 
 
 def user_register(*, email: str, password: str) -> tuple[User, Token]:
-    """Create a reader account and its API token, both or neither.
+    """Create a reader account and its API token, both or neither, and queue the
+    message that verifies its address (with them, or not at all).
 
     The password is judged first, so that only a request that could create an account
     learns whether the address is taken (the answer most sites give; the auth throttle
@@ -32,6 +34,7 @@ def user_register(*, email: str, password: str) -> tuple[User, Token]:
             user.password = password_hash
             user.save(update_fields=["password"])
             token = Token.objects.create(user=user)
+            registration_emails_queue(user=user)
     except IntegrityError as error:  # a concurrent registration won the race
         raise DomainError(EMAIL_TAKEN, code="email_taken") from error
     return user, token

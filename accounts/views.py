@@ -2,16 +2,31 @@ from http import HTTPStatus
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from imago.schema import ErrorSerializer
 from imago.throttling import SharedScopedRateThrottle
 from subscriptions.access import current_subscription, has_access
 
-from . import services
-from .serializers import CredentialsSerializer, MeSerializer, RegisteredSerializer, TokenSerializer
+from . import self_service, services
+from .serializers import (
+    CredentialsSerializer,
+    DetailSerializer,
+    EmailChangeSerializer,
+    EmailVerifiedSerializer,
+    EmailVerifySerializer,
+    MeSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+    PasswordSerializer,
+    RegisteredSerializer,
+    TokenSerializer,
+)
 
 
 # Outside the request transaction: the throttle's claim is committed at once, before
@@ -64,8 +79,58 @@ class Logout(APIView):
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
-class Me(APIView):
+def validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class EmailVerify(AuthView):
+    """Follow the link that verifies an address (or moves the account to a new one)."""
+
+    @extend_schema(request=EmailVerifySerializer, responses={200: EmailVerifiedSerializer})
+    def post(self, request):
+        user = self_service.email_verify(**validated(EmailVerifySerializer, request))
+        return Response({"email": user.email, "email_verified": True})
+
+
+class PasswordReset(AuthView):
+    """Ask for a password reset link: the same answer whether the address has an account."""
+
+    @extend_schema(request=PasswordResetSerializer, responses={202: DetailSerializer})
+    def post(self, request):
+        self_service.password_reset_request(**validated(PasswordResetSerializer, request))
+        return Response({"detail": self_service.RESET_REQUESTED}, status=HTTPStatus.ACCEPTED)
+
+
+class PasswordResetConfirm(AuthView):
+    """Choose a new password from a reset link; answers the new API token."""
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        token = self_service.password_reset_confirm(
+            **validated(PasswordResetConfirmSerializer, request)
+        )
+        return Response({"token": token.key})
+
+
+# The views that check the reader's password hash it outside any transaction (see
+# AuthView), and count against the `auth` throttle: a stolen token must not become a
+# way to guess the password.
+class PasswordCheckingView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [SharedScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @method_decorator(transaction.non_atomic_requests)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class Me(PasswordCheckingView):
+    def get_throttles(self):
+        # Reading one's account is not throttled; deleting it checks the password.
+        return super().get_throttles() if self.request.method == "DELETE" else []
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -76,3 +141,83 @@ class Me(APIView):
             "subscription": current_subscription(request.user),
         }
         return Response(MeSerializer(data).data)
+
+    @extend_schema(
+        request=PasswordSerializer,
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="A paid subscription will renew (`subscription_active`): "
+                "cancel it first.",
+            ),
+        },
+        description="Delete the account: personal data erased, subscriptions and the Stripe "
+        "customer kept (anonymised) for accounting.",
+    )
+    def delete(self, request):
+        self_service.account_delete(user=request.user, **validated(PasswordSerializer, request))
+        return Response(status=HTTPStatus.NO_CONTENT)
+
+
+class MeEmail(PasswordCheckingView):
+    """Change the account's address: a link goes to the new one, which counts once followed."""
+
+    @extend_schema(request=EmailChangeSerializer, responses={202: DetailSerializer})
+    def post(self, request):
+        email = self_service.email_change_request(
+            user=request.user, **validated(EmailChangeSerializer, request)
+        )
+        detail = self_service.EMAIL_CHANGE_SENT.format(email=email)
+        return Response({"detail": detail}, status=HTTPStatus.ACCEPTED)
+
+
+class MeEmailVerify(APIView):
+    """Send the verification link of the account's address again (once a day at most)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: DetailSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer, description="The address is verified already (`already_verified`)."
+            ),
+        },
+    )
+    def post(self, request):
+        self_service.email_verification_resend(user=request.user)
+        detail = self_service.VERIFICATION_SENT.format(email=request.user.email)
+        return Response({"detail": detail}, status=HTTPStatus.ACCEPTED)
+
+
+class MePassword(PasswordCheckingView):
+    """Change the password; every API token is revoked and the new one answered."""
+
+    @extend_schema(request=PasswordChangeSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        token = self_service.password_change(
+            user=request.user, **validated(PasswordChangeSerializer, request)
+        )
+        return Response({"token": token.key})
+
+
+class MeExport(APIView):
+    """Everything the site holds about the reader, as JSON (RGPD's right of access)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="One key per section: `account`, `subscriptions`, "
+                "`stripe_customer`, `comments`, `gifts`, and those other apps add.",
+            )
+        }
+    )
+    def get(self, request):
+        response = Response(self_service.data_export(user=request.user))
+        response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+        return response

@@ -399,3 +399,24 @@ STORAGES["editions"] = editions_storage(
     link_seconds=EDITION_LINK_SECONDS,
     directory=EDITIONS_DIR,
 )
+
+# Accounts a reader runs alone (accounts/self_service.py): verification links last
+# EMAIL_VERIFICATION_DAYS; password reset links Django's PASSWORD_RESET_TIMEOUT (3 days),
+# and an account gets one reset email per PASSWORD_RESET_EMAIL_MINUTES at most.
+EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3, minimum=1)
+PASSWORD_RESET_EMAIL_MINUTES = env_int("PASSWORD_RESET_EMAIL_MINUTES", 15, minimum=1)
+# What a reader's data export (GET me/export/) holds, and what deleting an account
+# erases besides the account itself: dotted paths of functions of the user, the first
+# returning a section (JSON-ready), the second erasing inside the deletion's transaction.
+# An app appends its own (accounts/self_service.py says the contract).
+ACCOUNT_EXPORT_SECTIONS = {
+    "account": "accounts.self_service.account_export",
+    "subscriptions": "subscriptions.exports.subscriptions_export",
+    "stripe_customer": "subscriptions.exports.stripe_customer_export",
+    "comments": "articles.exports.comments_export",
+    "gifts": "subscriptions.exports.gifts_export",
+}
+ACCOUNT_ERASERS = [
+    "articles.exports.comments_erase",
+    "outbox.services.outbound_erase",
+]

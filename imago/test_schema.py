@@ -36,6 +36,15 @@ EXPECTED = {
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},
     ("post", "/api/v1/subscriptions/checkout/"): {200, 400, 401, 403, 409, 413, 415, 502, 503},
     ("post", "/api/v1/subscriptions/portal/"): {200, 401, 403, 404, 502, 503},
+    # Accounts a reader runs alone (accounts/self_service.py)
+    ("post", "/api/v1/auth/email/verify/"): {200, 400, 413, 415, 429, 503},
+    ("post", "/api/v1/auth/password-reset/"): {202, 400, 413, 415, 429, 503},
+    ("post", "/api/v1/auth/password-reset/confirm/"): {200, 400, 413, 415, 429, 503},
+    ("delete", "/api/v1/me/"): {204, 400, 401, 403, 409, 413, 415, 429, 503},
+    ("post", "/api/v1/me/email/"): {202, 400, 401, 403, 413, 415, 429, 503},
+    ("post", "/api/v1/me/email/verify/"): {202, 401, 403, 409, 503},
+    ("get", "/api/v1/me/export/"): {200, 401, 503},
+    ("post", "/api/v1/me/password/"): {200, 400, 401, 403, 413, 415, 429, 503},
 }
 
 

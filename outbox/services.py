@@ -142,3 +142,18 @@ def outbound_stalled_requeue(*, at: dt.datetime | None = None) -> int:
                 _enqueue(outbound_id)
                 requeued += 1
     return requeued
+
+
+def outbound_erase(user) -> int:
+    """Forget the messages of an account being deleted (settings.ACCOUNT_ERASERS).
+
+    The outbox keeps a log of what was sent to whom; for a deleted account the "whom"
+    goes: the address and the context (which may hold addresses) are emptied, and what
+    was still to be sent is dropped. The rows stay, counted, without anyone in them.
+    Takes the user as it still is: its address, and its id in the contexts.
+    """
+    mine = OutboundEmail.objects.filter(Q(to__iexact=user.email) | Q(context__user_id=user.pk))
+    mine.filter(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING]).update(
+        status=OutboundEmail.Status.DROPPED, updated_at=timezone.now()
+    )
+    return mine.update(to="", context={}, updated_at=timezone.now())

@@ -8,10 +8,10 @@ CURRENCY_SYMBOLS = {"EUR": "€"}
 INTERVAL_LABELS = {"month": "par mois", "year": "par an"}
 
 
-def money_display(cents: int, currency: str) -> str:
-    """An amount as the site prints it: "23 €", "23,50 €"."""
+def money_display(cents: int, currency: str, *, with_cents: bool = False) -> str:
+    """An amount as the site prints it: "23 €", "23,50 €"; "23,00 €" `with_cents` (a bill)."""
     euros, rest = divmod(cents, 100)
-    number = f"{euros}" if rest == 0 else f"{euros},{rest:02d}"
+    number = f"{euros}" if rest == 0 and not with_cents else f"{euros},{rest:02d}"
     return f"{number} {CURRENCY_SYMBOLS.get(currency, currency)}"
 
 

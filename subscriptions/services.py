@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from outbox.services import email_queue
 
 from .models import Offer, Subscription
 
@@ -48,3 +49,27 @@ def complimentary_revoke(*, subscription: Subscription, at: datetime | None = No
     subscription.canceled_at = at or timezone.now()
     subscription.save(update_fields=["status", "canceled_at", "updated_at"])
     return True
+
+
+def payment_failed_notice_queue(*, invoice: dict, subscription: Subscription) -> None:
+    """Tell the reader a payment failed, once per invoice however often Stripe says so.
+
+    Stripe sends invoice.payment_failed at each failed attempt (and may deliver one
+    event twice): the key names the invoice, so the reader hears of it once, at the
+    first failure. A reader whose account is closed hears nothing.
+    """
+    amount = invoice.get("amount_due") or 0
+    user = subscription.user
+    if not invoice.get("id") or amount <= 0 or not user.is_active:
+        return
+    email_queue(
+        key=f"payment-failed:{invoice['id']}",
+        composer="subscriptions.payment_failed",
+        to=user.email,
+        context={
+            "user_id": user.pk,
+            "subscription_id": subscription.pk,
+            "amount_cents": amount,
+            "currency": str(invoice.get("currency") or "eur").upper(),
+        },
+    )

@@ -36,6 +36,7 @@ from . import stripe_gateway
 from .billing import checkout_session_completed
 from .duplicates import duplicates_resolve
 from .models import WebhookEvent
+from .services import payment_failed_notice_queue
 from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
 from .subscription_sync import SubscriptionUnlinked, subscription_sync
 
@@ -52,7 +53,8 @@ SUBSCRIPTION_EVENTS = {
     "customer.subscription.updated",
     "customer.subscription.deleted",
 }
-INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed"}
+PAYMENT_FAILED = "invoice.payment_failed"
+INVOICE_EVENTS = {"invoice.paid", PAYMENT_FAILED}
 CHECKOUT_COMPLETED = "checkout.session.completed"
 HANDLED_TYPES = SUBSCRIPTION_EVENTS | INVOICE_EVENTS | {CHECKOUT_COMPLETED}
 
@@ -117,6 +119,9 @@ def _apply(payload: StripeDict) -> Outcome:
         return Outcome(
             Status.IGNORED, SUBSCRIPTION_MISSING.format(subscription=subscription_id, error=error)
         )
+    if event_type == PAYMENT_FAILED:
+        # In the event's transaction: queued if and only if the event is applied.
+        payment_failed_notice_queue(invoice=obj, subscription=result.subscription)
     return Outcome(Status.PROCESSED, user_id=result.subscription.user_id)
 
 
