@@ -22,6 +22,10 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "articles.brief": CRUD,
         "articles.comment": ("change", "delete", "view"),
         "subscriptions.offer": ("view",),
+        # Newsletters: compose, preview, test, send and read the report of mailings.
+        "newsletters.newsletter": CRUD,
+        "newsletters.mailing": CRUD,
+        "newsletters.mailingarticle": CRUD,
     },
     SUBSCRIPTION_MANAGERS: {
         "subscriptions.offer": CRUD,

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "subscriptions",
     "articles",
+    "newsletters",
 ]
 
 MIDDLEWARE = [
@@ -353,3 +354,9 @@ MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
 BENCH_VIEWS = env_bool("IMAGO_BENCH")
 # Where that server finds the responses it replays as its no-database ceiling.
 BENCH_CAPTURES = env_str("IMAGO_BENCH_CAPTURES")
+
+# Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
+# messages, one SMTP connection and one job each; its sweep queues a mailing whose job
+# was lost.
+MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200, minimum=1)
+WORKER_SWEEPERS += ["newsletters.services.mailing_stalled_requeue"]

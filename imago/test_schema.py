@@ -26,6 +26,10 @@ EXPECTED = {
     ("get", "/api/v1/authors/{slug}/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/briefs/"): {200, 400, 401, 503},  # a cursor is never "past the end"
     ("get", "/api/v1/me/"): {200, 401, 503},
+    ("get", "/api/v1/me/newsletters/"): {200, 401, 503},
+    ("put", "/api/v1/me/newsletters/"): {200, 400, 401, 403, 413, 415, 503},
+    ("get", "/api/v1/newsletters/unsubscribe/"): {200, 400, 503},
+    ("post", "/api/v1/newsletters/unsubscribe/"): {200, 400, 413, 415, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},
