@@ -168,8 +168,10 @@ def seed(recipients: int) -> int:
         ],
         batch_size=2000,
     )
-    locked = ArticleFactory(title="Ce que l’IA change au CHU", slug="ia-au-chu")
-    free = ArticleFactory(
+    locked: Article = ArticleFactory(  # type: ignore[assignment]  # factory_boy is untyped
+        title="Ce que l’IA change au CHU", slug="ia-au-chu"
+    )
+    free: Article = ArticleFactory(  # type: ignore[assignment]
         title="Le point sur l’IRM",
         slug="point-irm",
         access=Article.Access.FREE,
