@@ -181,7 +181,15 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mailing", "user"], name="delivery_once_per_reader")
         ]
-        indexes = [models.Index(fields=["mailing", "status"], name="delivery_mailing_status")]
+        indexes = [
+            models.Index(fields=["mailing", "status"], name="delivery_mailing_status"),
+            # The sweep's question, every WORKER_SWEEP_SECONDS: whose lease ran out?
+            models.Index(
+                fields=["lease_until"],
+                name="delivery_sending_lease",
+                condition=Q(status="sending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mailing_id} → {self.email}"

@@ -79,19 +79,32 @@ def subscribed_newsletter_ids(*, user: User) -> set[int]:
     )
 
 
+def _subscribed(newsletter: Newsletter) -> QuerySet[NewsletterSubscription]:
+    return NewsletterSubscription.objects.filter(
+        newsletter=newsletter,
+        unsubscribed_at__isnull=True,
+        user__is_active=True,
+        user__email_verified_at__isnull=False,
+    )
+
+
 def recipients(*, newsletter: Newsletter, at: datetime) -> QuerySet[User]:
     """Who receives `newsletter` at `at`: subscribed, with a verified address, and for a
     subscribers-only newsletter, access at that moment."""
-    users = User.objects.filter(
-        is_active=True,
-        email_verified_at__isnull=False,
-        pk__in=NewsletterSubscription.objects.filter(
-            newsletter=newsletter, unsubscribed_at__isnull=True
-        ).values("user_id"),
-    )
+    users = User.objects.filter(pk__in=_subscribed(newsletter).values("user_id"))
     if newsletter.audience == Newsletter.Audience.SUBSCRIBERS:
         users = users.filter(entitled_users_q(at=at))
     return users
+
+
+def subscribed_among(*, newsletter: Newsletter, user_ids: list[int]) -> set[int]:
+    """Which of these users still receive `newsletter`, access aside (see `recipients`).
+
+    Driven by the subscriptions of these users: a batch's check reads its own rows only.
+    """
+    return set(
+        _subscribed(newsletter).filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
 
 
 # What a mailing shows of an article besides its text.

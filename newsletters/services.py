@@ -246,6 +246,26 @@ def mailing_batch_send(*, mailing_id: int, at: datetime | None = None) -> str:
     return outcome
 
 
+GIVEN_UP = "Abandonné : l'envoi a été interrompu {attempts} fois."
+
+
+def _abandoned_give_up(*, at: datetime, mailing_id: int | None = None) -> None:
+    """Deliveries whose job died MAIL_MAX_ATTEMPTS times (a worker killed, an error) fail.
+
+    Without this, a message that kills its worker every time would be taken back for ever.
+    """
+    abandoned = Delivery.objects.filter(
+        status=Status.SENDING, lease_until__lt=at, attempts__gte=settings.MAIL_MAX_ATTEMPTS
+    )
+    if mailing_id is not None:
+        abandoned = abandoned.filter(mailing_id=mailing_id)
+    abandoned.update(
+        status=Status.FAILED,
+        lease_until=None,
+        error=GIVEN_UP.format(attempts=settings.MAIL_MAX_ATTEMPTS),
+    )
+
+
 def _claimable(at: datetime) -> Q:
     return Q(status=Status.PENDING) & (Q(lease_until__isnull=True) | Q(lease_until__lte=at)) | Q(
         status=Status.SENDING, lease_until__lt=at
@@ -259,6 +279,7 @@ def _batch_claim(*, mailing: Mailing, at: datetime) -> list[Delivery]:
     SQLite the transaction holds the one write lock.
     """
     lease_until = at + dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS)
+    _abandoned_give_up(at=at, mailing_id=mailing.pk)
     claimable = Delivery.objects.filter(_claimable(at), mailing=mailing)
     with transaction.atomic():
         ids = list(
@@ -279,21 +300,28 @@ def _batch_claim(*, mailing: Mailing, at: datetime) -> list[Delivery]:
 
 def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime) -> str:
     newsletter = mailing.newsletter
-    user_ids = [delivery.user_id for delivery in batch if delivery.user_id is not None]
-    eligible = set(
-        selectors.recipients(newsletter=newsletter, at=at)
-        .filter(pk__in=user_ids)
-        .values_list("pk", flat=True)
+    users = [delivery.user for delivery in batch if delivery.user is not None]
+    # Who may read what, decided by articles.reading for the whole batch at once (one
+    # query for their entitlements), and who still receives the newsletter.
+    readers = reading.readers_for(users, at=at)
+    subscribed = selectors.subscribed_among(
+        newsletter=newsletter, user_ids=[user.pk for user in users]
     )
-    sendable = [(d, d.user) for d in batch if d.user is not None and d.user.pk in eligible]
-    gone = [delivery.pk for delivery in batch if delivery.user_id not in eligible]
+    subscribers_only = newsletter.audience == Newsletter.Audience.SUBSCRIBERS
+    sendable = [
+        (delivery, delivery.user)
+        for delivery in batch
+        if delivery.user is not None
+        and delivery.user.pk in subscribed
+        and (readers[delivery.user.pk].entitlement is not None or not subscribers_only)
+    ]
+    kept = {delivery.pk for delivery, _user in sendable}
+    gone = [delivery.pk for delivery in batch if delivery.pk not in kept]
     Delivery.objects.filter(pk__in=gone).update(status=Status.SKIPPED, lease_until=None)
     if not sendable:
         return f"skipped {len(gone)}"
 
-    # Who may read what, decided by articles.reading for the whole batch at once: one
-    # rendering for every recipient who may read the same articles.
-    readers = reading.readers_for([user for _delivery, user in sendable], at=at)
+    # One rendering for every recipient who may read the same articles.
     groups: dict[Q, list[tuple[Delivery, User]]] = {}
     for delivery, user in sendable:
         groups.setdefault(reading.readable_q(readers[user.pk], at=at), []).append((delivery, user))
@@ -422,6 +450,7 @@ def mailing_stalled_requeue(*, at: datetime | None = None) -> int:
     """
     at = at or timezone.now()
     lease = dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS)
+    _abandoned_give_up(at=at)
     unfinished = [Mailing.Status.SCHEDULED, Mailing.Status.SENDING]
     abandoned = Delivery.objects.filter(status=Status.SENDING, lease_until__lt=at)
     stalled = Q(status__in=unfinished) & (

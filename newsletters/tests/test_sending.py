@@ -337,3 +337,25 @@ def test_a_sweep_leaves_a_mailing_whose_job_is_within_its_lease(
     later = timezone.now() + dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS + 1)
     assert services.mailing_stalled_requeue(at=later) == 1
     assert services.mailing_stalled_requeue(at=later) == 0  # queued once
+
+
+def test_a_message_whose_worker_died_every_time_is_given_up(
+    smtp_server, settings, newsletter, mailing
+):
+    doomed, fine = subscribe(newsletter), subscribe(newsletter)
+    services.mailing_schedule(mailing=mailing)
+    Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
+    Delivery.objects.filter(user=doomed).update(
+        status=Delivery.Status.SENDING,
+        attempts=settings.MAIL_MAX_ATTEMPTS,
+        lease_until=timezone.now() - dt.timedelta(seconds=1),
+    )
+
+    worker_drain()
+
+    assert [m.to for m in smtp_server.messages] == [fine.email]
+    given_up = Delivery.objects.get(user=doomed)
+    assert given_up.status == Delivery.Status.FAILED
+    assert given_up.error == "Abandonné : l'envoi a été interrompu 5 fois."
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
