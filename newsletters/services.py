@@ -47,6 +47,7 @@ MAILING_EMPTY = "Ajoutez une introduction ou au moins un article avant d'envoyer
 SEND_AT_PAST = "Choisissez une date d'envoi à venir."
 ARTICLE_NOT_PUBLISHED = "L'article « {title} » ne sera pas publié à l'heure de l'envoi."
 NOT_CANCELLABLE = "Seul un envoi programmé, pas encore commencé, peut être annulé."
+GIVEN_UP = "Abandonné : l'envoi a été interrompu {attempts} fois."
 
 # "Now" as an editor means it: a date a little in the past is a slow form, not a mistake.
 SEND_AT_TOLERANCE = dt.timedelta(minutes=5)
@@ -244,9 +245,6 @@ def mailing_batch_send(*, mailing_id: int, at: datetime | None = None) -> str:
     outcome = _batch_send(mailing=mailing, batch=batch, at=at) if batch else "nothing to claim"
     _finish_if_done(mailing=mailing)
     return outcome
-
-
-GIVEN_UP = "Abandonné : l'envoi a été interrompu {attempts} fois."
 
 
 def _abandoned_give_up(*, at: datetime, mailing_id: int | None = None) -> None:
