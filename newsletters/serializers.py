@@ -32,8 +32,26 @@ class NewsletterChoicesSerializer(serializers.Serializer):
     newsletters = NewsletterChoiceSerializer(many=True)
 
 
+class FlatListField(serializers.ListField):
+    """A list whose item errors read as one flat list, as every field error of the API."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not isinstance(error.detail, dict):
+                raise
+            raise serializers.ValidationError(
+                [
+                    f"Élément {int(index) + 1} : {message}"
+                    for index, messages in error.detail.items()
+                    for message in messages
+                ]
+            ) from error
+
+
 class NewsletterChoicesUpdateSerializer(serializers.Serializer):
-    newsletters = serializers.ListField(
+    newsletters = FlatListField(
         child=serializers.SlugField(max_length=50),
         max_length=100,
         allow_empty=True,

@@ -182,3 +182,13 @@ def test_choices_leave_a_subscription_to_an_inactive_newsletter_as_it_was(verifi
     client_for(verified).put(URL, {"newsletters": ["hebdo"]}, format="json")
 
     assert subscribed_slugs(verified) == {"hebdo", "ancienne"}
+
+
+def test_a_bad_slug_in_the_list_is_named_in_a_flat_list_of_errors(verified, weekly):
+    response = client_for(verified).put(
+        URL, {"newsletters": ["hebdo", "pas un slug"]}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    [message] = response.json()["newsletters"]
+    assert message.startswith("Élément 2 : ")
