@@ -98,6 +98,12 @@ class MailingAdmin(admin.ModelAdmin):
             )
         )
 
+    def has_delete_permission(self, request, obj=None):
+        # A mailing that went out keeps its deliveries and its report.
+        if obj is not None and obj.status in (Mailing.Status.SENDING, Mailing.Status.SENT):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.editable:
             return ["newsletter", "subject", "introduction", *self.SENDING_FIELDS]

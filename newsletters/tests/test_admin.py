@@ -146,6 +146,8 @@ def test_an_editor_sends_now_and_reads_the_report(editor_client, smtp_server, ne
     # Sent: nothing of it can be changed any more, nor sent again.
     assert 'name="subject"' not in change
     assert editor_client.post(send_page, {"action": "now"}).status_code == HTTPStatus.OK
+    delete = editor_client.post(f"{ADMIN}mailing/{mailing.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == HTTPStatus.FORBIDDEN
     assert Delivery.objects.count() == 2
     changelist = editor_client.get(f"{ADMIN}mailing/").content.decode()
     assert "Cette semaine : l’IA à l’hôpital" in changelist
