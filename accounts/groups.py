@@ -24,6 +24,10 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "subscriptions.offer": ("view",),
         "editions.edition": CRUD,
         "club.clubbenefit": CRUD,
+        # Newsletters: compose, preview, test, send and read the report of mailings.
+        "newsletters.newsletter": CRUD,
+        "newsletters.mailing": CRUD,
+        "newsletters.mailingarticle": CRUD,
     },
     SUBSCRIPTION_MANAGERS: {
         "subscriptions.offer": CRUD,

@@ -2,7 +2,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 
 class ApiCacheControlMiddleware:
@@ -32,11 +32,21 @@ class ApiCacheControlMiddleware:
             or _sets_cookie(request, response)
         ):
             patch_cache_control(response, private=True, no_cache=True)
-        elif request.method in ("GET", "HEAD") and response.status_code == 200:
+        elif (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not _marked_private(response)
+        ):
             patch_cache_control(response, public=True, max_age=settings.API_PUBLIC_CACHE_SECONDS)
         else:
             patch_cache_control(response, no_store=True)
         return response
+
+
+def _marked_private(response) -> bool:
+    """The view said its answer is personal (a newsletter's unsubscribe link): kept so."""
+    directives = cc_delim_re.split(response.get("Cache-Control", ""))
+    return bool({d.split("=")[0].strip().lower() for d in directives} & {"private", "no-store"})
 
 
 def _sets_cookie(request, response) -> bool:

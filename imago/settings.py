@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "articles",
     "editions",
     "club",
+    "newsletters",
 ]
 
 MIDDLEWARE = [
@@ -415,8 +416,15 @@ ACCOUNT_EXPORT_SECTIONS = {
     "stripe_customer": "subscriptions.exports.stripe_customer_export",
     "comments": "articles.exports.comments_export",
     "gifts": "subscriptions.exports.gifts_export",
+    "newsletters": "newsletters.selectors.reader_export",
 }
 ACCOUNT_ERASERS = [
     "articles.exports.comments_erase",
     "outbox.services.outbound_erase",
+    "newsletters.services.reader_erase",
 ]
+# Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
+# messages, one SMTP connection and one job each; its sweep queues a mailing whose job
+# was lost.
+MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200, minimum=1)
+WORKER_SWEEPERS += ["newsletters.services.mailing_stalled_requeue"]

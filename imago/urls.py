@@ -20,6 +20,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("editions.urls")),
     path("", include("club.urls")),
+    path("", include("newsletters.urls")),
     # Public: a token, even a bad one, changes nothing to the schema.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path("docs/", DocsPage.as_view(url_name="schema"), name="docs"),

@@ -39,7 +39,14 @@ def test_the_export_holds_the_account_its_subscriptions_and_comments():
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Disposition"] == 'attachment; filename="mes-donnees.json"'
     data = response.json()
-    assert set(data) == {"account", "subscriptions", "stripe_customer", "comments", "gifts"}
+    assert set(data) == {
+        "account",
+        "subscriptions",
+        "stripe_customer",
+        "comments",
+        "gifts",
+        "newsletters",
+    }
     assert data["account"] == {
         "email": "lea@example.org",
         "first_name": "Léa",

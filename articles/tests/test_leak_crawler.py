@@ -249,10 +249,19 @@ def query_values(name: str) -> list[str]:
         "page_size": ["1", "100"],
         # A cursor is only ever what a response gave: the crawl follows those links.
         "cursor": [],
+        # A newsletter's unsubscribe link: forged, and well signed (its GET unsubscribes
+        # nobody and shows no article).
+        "token": ["x", _unsubscribe_token()],
     }
     if name not in values:
         raise AssertionError(f"the crawler does not know what to try in ?{name}=: add it")
     return values[name]
+
+
+def _unsubscribe_token() -> str:
+    from newsletters.rendering import unsubscribe_token
+
+    return unsubscribe_token(user_id=1, newsletter_id=1)
 
 
 def surfaces(site: Site) -> list[str]:
