@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Edition
@@ -11,7 +14,7 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = [("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "=number"]
     date_hierarchy = "date"
-    readonly_fields = ["cover_preview"]
+    readonly_fields = ["cover_preview", "announce"]
     fieldsets = [
         (None, {"fields": ["number", "title", "date"]}),
         (
@@ -23,7 +26,22 @@ class EditionAdmin(admin.ModelAdmin):
             },
         ),
         ("Fichiers", {"fields": ["cover", "cover_preview", "pdf"]}),
+        ("Annonce", {"fields": ["announce"]}),
     ]
+
+    @admin.display(description="annoncer par une lettre")
+    def announce(self, edition: Edition) -> str:
+        """A new mailing, filled in with this edition, for the editor to finish and send."""
+        if edition.pk is None:
+            return "Enregistrez d'abord le numéro."
+        query = urlencode(
+            {"edition": edition.pk, "subject": f"Le n° {edition.number} est paru : {edition.title}"}
+        )
+        return format_html(
+            '<a class="button" href="{}?{}">Composer l\'annonce de ce numéro</a>',
+            reverse("admin:newsletters_mailing_add"),
+            query,
+        )
 
     @admin.display(description="aperçu de la couverture")
     def cover_preview(self, edition: Edition) -> str:

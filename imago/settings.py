@@ -279,6 +279,8 @@ SITE_NAME = env_str("SITE_NAME", "Docteur Imago")
 SITE_LOGO_URL = env_str("SITE_LOGO_URL")
 # Where the front end shows an article; feeds and structured data link there.
 ARTICLE_URL_TEMPLATE = env_str("ARTICLE_URL_TEMPLATE", f"{SITE_URL}/articles/{{slug}}/")
+# Where the front end shows an edition of the digital journal (mailings announcing it link there).
+EDITION_URL_TEMPLATE = env_str("EDITION_URL_TEMPLATE", f"{SITE_URL}/journal/{{number}}/")
 
 # Stripe: every value from the environment; the payment endpoints answer 503 without them.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

@@ -73,11 +73,12 @@ class MailingAdmin(admin.ModelAdmin):
     list_display = ["subject", "newsletter", "status", "send_at", "sent_count", "failed_count"]
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
+    autocomplete_fields = ["edition"]
     list_select_related = ["newsletter"]
     date_hierarchy = "created_at"
     change_form_template = "admin/newsletters/mailing/change_form.html"
     fieldsets = [
-        (None, {"fields": ["newsletter", "subject", "introduction"]}),
+        (None, {"fields": ["newsletter", "subject", "introduction", "edition"]}),
         (
             "Envoi",
             {"fields": ["status", "send_at", "started_at", "finished_at", "created_by", "report"]},
@@ -171,12 +172,13 @@ class MailingAdmin(admin.ModelAdmin):
         if kind not in selectors.PREVIEW_READERS:
             kind = "subscriber"
         at = timezone.now()
-        articles = selectors.mailing_articles(
-            mailing=mailing, reader=selectors.preview_reader(kind), at=at
-        )
+        reader = selectors.preview_reader(kind)
         composed = rendering.personal(
             rendering.mailing_composed(
-                mailing=mailing, newsletter=mailing.newsletter, articles=articles
+                mailing=mailing,
+                newsletter=mailing.newsletter,
+                articles=selectors.mailing_articles(mailing=mailing, reader=reader, at=at),
+                edition=selectors.mailing_edition(mailing=mailing, reader=reader, at=at),
             ),
             unsubscribe_url=rendering.unsubscribe_url(
                 user_id=request.user.pk, newsletter_id=mailing.newsletter_id

@@ -12,11 +12,12 @@ def mailing_test(*, mailing_id: int, user_id: int, kind: str) -> Composed | None
     mailing = Mailing.objects.select_related("newsletter").filter(pk=mailing_id).first()
     if mailing is None:
         return None
-    articles = selectors.mailing_articles(mailing=mailing, reader=selectors.preview_reader(kind))
+    reader = selectors.preview_reader(kind)
     shared = rendering.mailing_composed(
         mailing=mailing,
         newsletter=mailing.newsletter,
-        articles=articles,
+        articles=selectors.mailing_articles(mailing=mailing, reader=reader),
+        edition=selectors.mailing_edition(mailing=mailing, reader=reader),
         test_reader=selectors.PREVIEW_READERS[kind],
     )
     return rendering.personal(

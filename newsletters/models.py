@@ -87,6 +87,15 @@ class Mailing(models.Model):
     articles: "models.ManyToManyField[Article, MailingArticle]" = models.ManyToManyField(
         Article, through="MailingArticle", related_name="+", verbose_name="articles"
     )
+    edition = models.ForeignKey(
+        "editions.Edition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announcements",
+        verbose_name="numéro annoncé",
+        help_text="Annonce un numéro du journal : sa couverture, et quand chacun peut le lire.",
+    )
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.DRAFT)
     send_at = models.DateTimeField("envoi prévu le", null=True, blank=True)
     started_at = models.DateTimeField("envoi commencé le", null=True, blank=True)

@@ -4,6 +4,7 @@ Rendered once for every recipient who may read the same articles (services group
 then made personal by putting each recipient's unsubscribe link in place of a marker.
 """
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +38,19 @@ class ArticleInMailing:
     complete: bool
     html: str  # the whole body where the reader may read it, else the teaser; sanitised
     remaining_percent: int
+
+
+@dataclass(frozen=True)
+class EditionInMailing:
+    """The edition a mailing announces, as one reader may have it (editions.selectors)."""
+
+    number: int
+    title: str
+    date: dt.date
+    cover_url: str
+    url: str
+    available_to_you: bool
+    available_from: dt.datetime | None  # None: subscribers only, always
 
 
 def unsubscribe_token(*, user_id: int, newsletter_id: int) -> str:
@@ -80,6 +94,7 @@ def mailing_composed(
     mailing: Mailing,
     newsletter: Newsletter,
     articles: Sequence[ArticleInMailing],
+    edition: EditionInMailing | None = None,
     unsubscribe_url: str = UNSUBSCRIBE_MARKER,
     test_reader: str = "",
 ) -> Composed:
@@ -109,6 +124,7 @@ def mailing_composed(
             "introduction_html": mark_safe(introduction_html),  # nh3 cleaned it
             "introduction_text": html_to_plain(introduction_html),
             "articles": items,
+            "edition": edition,
             "unsubscribe_url": unsubscribe_url,
             "test_reader": test_reader,
         },

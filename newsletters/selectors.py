@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -12,11 +13,12 @@ from accounts.models import User
 from articles import reading
 from articles.models import Article
 from articles.reading import Reader
+from editions.selectors import edition_list
 from imago.exceptions import DomainError
 from subscriptions.access import Entitlement, entitled_users_q, has_access
 
 from .models import Delivery, Mailing, MailingArticle, Newsletter, NewsletterSubscription
-from .rendering import ArticleInMailing, article_url, unsubscribe_token_read
+from .rendering import ArticleInMailing, EditionInMailing, article_url, unsubscribe_token_read
 
 Unavailable = Literal["email_unverified", "subscribers_only"]
 
@@ -119,6 +121,27 @@ ARTICLE_FIELDS = (
     "teaser_html",
     "remaining_percent",
 )
+
+
+def mailing_edition(
+    *, mailing: Mailing, reader: Reader, at: datetime | None = None
+) -> EditionInMailing | None:
+    """The edition `mailing` announces, as `reader` may have it at `at`; None when the
+    mailing announces none or the edition is not out yet (it is never announced early)."""
+    if mailing.edition_id is None:
+        return None
+    edition = edition_list(reader=reader, at=at).filter(pk=mailing.edition_id).first()
+    if edition is None:
+        return None
+    return EditionInMailing(
+        number=edition.number,
+        title=edition.title,
+        date=edition.date,
+        cover_url=f"{settings.SITE_URL}{edition.cover_path}",
+        url=settings.EDITION_URL_TEMPLATE.format(number=edition.number),
+        available_to_you=edition.available_to_you,
+        available_from=edition.available_from,
+    )
 
 
 def mailing_articles(

@@ -43,7 +43,10 @@ EMAIL_UNVERIFIED = (
 )
 SUBSCRIBERS_ONLY = "La newsletter « {name} » est réservée aux abonnés."
 MAILING_ALREADY_SENT = "Cet envoi est déjà parti : il ne peut plus être programmé."
-MAILING_EMPTY = "Ajoutez une introduction ou au moins un article avant d'envoyer."
+MAILING_EMPTY = (
+    "Ajoutez une introduction, au moins un article ou un numéro à annoncer avant d'envoyer."
+)
+EDITION_NOT_OUT = "Le numéro {number} ne paraîtra pas avant l'heure de l'envoi."
 SEND_AT_PAST = "Choisissez une date d'envoi à venir."
 ARTICLE_NOT_PUBLISHED = "L'article « {title} » ne sera pas publié à l'heure de l'envoi."
 NOT_CANCELLABLE = "Seul un envoi programmé, pas encore commencé, peut être annulé."
@@ -161,8 +164,16 @@ def mailing_schedule(
             Mailing.Status.CANCELLED,
         ):
             raise DomainError(MAILING_ALREADY_SENT, code="mailing_sent", status_code=409)
-        if not locked.introduction.strip() and not locked.items.exists():
+        if (
+            not locked.introduction.strip()
+            and not locked.items.exists()
+            and locked.edition_id is None
+        ):
             raise DomainError(MAILING_EMPTY, code="mailing_empty")
+        if locked.edition and locked.edition.published_at > max(send_at, at):
+            raise DomainError(
+                EDITION_NOT_OUT.format(number=locked.edition.number), code="not_published"
+            )
         unpublished = selectors.articles_unpublished_at(mailing=locked, at=max(send_at, at))
         if unpublished:
             raise DomainError(
@@ -320,9 +331,12 @@ def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime) -> str
         return f"skipped {len(gone)}"
 
     # One rendering for every recipient who may read the same articles.
-    groups: dict[Q, list[tuple[Delivery, User]]] = {}
+    # (What opens to them, and whether the announced edition is theirs already.)
+    groups: dict[tuple[Q, bool], list[tuple[Delivery, User]]] = {}
     for delivery, user in sendable:
-        groups.setdefault(reading.readable_q(readers[user.pk], at=at), []).append((delivery, user))
+        reader = readers[user.pk]
+        key = (reading.readable_q(reader, at=at), reading.opens_archive(reader, at=at))
+        groups.setdefault(key, []).append((delivery, user))
 
     sent = failed = 0
     try:
@@ -332,11 +346,12 @@ def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime) -> str
         return f"deferred: {error}"
     try:
         for members in groups.values():
-            articles = selectors.mailing_articles(
-                mailing=mailing, reader=readers[members[0][1].pk], at=at
-            )
+            reader = readers[members[0][1].pk]
             shared = rendering.mailing_composed(
-                mailing=mailing, newsletter=newsletter, articles=articles
+                mailing=mailing,
+                newsletter=newsletter,
+                articles=selectors.mailing_articles(mailing=mailing, reader=reader, at=at),
+                edition=selectors.mailing_edition(mailing=mailing, reader=reader, at=at),
             )
             for delivery, user in members:
                 composed = rendering.personal(
