@@ -50,7 +50,14 @@ class OfferForm(forms.ModelForm):
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
     form = OfferForm
-    list_display = ["name", "display_price", "is_active", "position", "stripe_price_id"]
+    list_display = [
+        "name",
+        "display_price",
+        "trial_days",
+        "is_active",
+        "position",
+        "stripe_price_id",
+    ]
     list_filter = ["is_active", "interval"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -109,6 +116,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "offer",
         "current_period_end",
         "cancel_at_period_end",
+        "trial_end",
     ]
     list_filter = ["source", "status", HasAccessFilter, "offer"]
     search_fields = ["user__email", "stripe_subscription_id"]
@@ -204,7 +212,15 @@ class CustomerAdmin(admin.ModelAdmin):
 class CheckoutSessionAdmin(admin.ModelAdmin):
     """Read-only: the Checkout pages opened for readers, one open at most per reader."""
 
-    list_display = ["user", "offer", "status", "expires_at", "created_at", "stripe_session_id"]
+    list_display = [
+        "user",
+        "offer",
+        "status",
+        "trial_days",
+        "expires_at",
+        "created_at",
+        "stripe_session_id",
+    ]
     list_filter = ["status", "offer"]
     search_fields = ["user__email", "stripe_session_id"]
     list_select_related = ["user", "offer"]
@@ -213,6 +229,7 @@ class CheckoutSessionAdmin(admin.ModelAdmin):
         "user",
         "offer",
         "status",
+        "trial_days",
         "stripe_session_id",
         "stripe_dashboard",
         "expires_at",

@@ -87,6 +87,26 @@ def customer_link(*, user: User, stripe_customer_id: str) -> None:
         pass  # a concurrent request linked it first
 
 
+def trial_days_for(*, user: User, offer: Offer) -> int:
+    """The free days `user` gets on subscribing to `offer`: its trial, once in a life.
+
+    None for a reader who ever had a Stripe subscription, whatever became of it (a past
+    trial, cancelled, never paid), or who paid a Checkout page (its subscription may not
+    have reached us yet). Complimentary grants do not count: staff give them for reasons
+    of their own (press, a partner, a goodwill gesture), and they cost the reader nothing
+    they chose; the trial is the one free start of a paid subscription.
+    """
+    if offer.trial_days == 0:
+        return 0
+    had_one = (
+        Subscription.objects.filter(user=user, source=Subscription.Source.STRIPE).exists()
+        or CheckoutSession.objects.filter(
+            user=user, status=CheckoutSession.Status.COMPLETE
+        ).exists()
+    )
+    return 0 if had_one else offer.trial_days
+
+
 def checkout_session_start(*, user: User, offer_slug: str) -> str:
     """The URL of a Stripe Checkout page where `user` subscribes to the offer.
 
@@ -96,6 +116,10 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
     is expired at Stripe before a new one is created. The click that creates it first
     claims the creation (a `creating` row, one per reader); the reader's concurrent
     clicks wait for it, STRIPE_TIMEOUT_SECONDS at most (then 409), and reuse its session.
+
+    The session offers the trial the reader is due (`trial_days_for`). One open session at
+    most also means one trial at most: a reader cannot pay two trial pages, and a page paid
+    but not yet known here stops the next checkout (409 `checkout_complete`).
     """
     stripe_gateway.ensure_configured()
     offer = Offer.objects.filter(slug=offer_slug, is_active=True).first()
@@ -109,12 +133,13 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
         raise DomainError(PAYMENT_DUE, code="payment_due", status_code=409)
     if not offer.stripe_price_id:  # `manage.py sync_offers` has not run
         raise stripe_gateway.StripeUnavailable(OFFER_NOT_IN_STRIPE, code="offer_not_in_stripe")
+    trial_days = trial_days_for(user=user, offer=offer)
     wait_until = time.monotonic() + settings.STRIPE_TIMEOUT_SECONDS
     while True:
-        reusable = checkout_session_reusable(user=user, offer=offer)
+        reusable = checkout_session_reusable(user=user, offer=offer, trial_days=trial_days)
         if reusable is not None:
             return reusable.url
-        claim = _checkout_claim(user=user, offer=offer)
+        claim = _checkout_claim(user=user, offer=offer, trial_days=trial_days)
         if claim is not None:
             return _checkout_session_open(claim=claim)
         if time.monotonic() >= wait_until:
@@ -123,19 +148,20 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
 
 
 def checkout_session_reusable(
-    *, user: User, offer: Offer, at: dt.datetime | None = None
+    *, user: User, offer: Offer, trial_days: int, at: dt.datetime | None = None
 ) -> CheckoutSession | None:
-    """The reader's open session for `offer`, if it leaves the time to pay."""
+    """The reader's open session for `offer` with this trial, if it leaves the time to pay."""
     at = at or timezone.now()
     return CheckoutSession.objects.filter(
         user=user,
         offer=offer,
+        trial_days=trial_days,
         status=CheckoutSession.Status.OPEN,
         expires_at__gt=at + CHECKOUT_REUSE_MARGIN,
     ).first()
 
 
-def _checkout_claim(*, user: User, offer: Offer) -> CheckoutSession | None:
+def _checkout_claim(*, user: User, offer: Offer, trial_days: int) -> CheckoutSession | None:
     """The claim to create the reader's next session, or None while another click has it."""
     abandoned = timezone.now() - CHECKOUT_CLAIM_ABANDONED_AFTER
     CheckoutSession.objects.filter(
@@ -143,7 +169,7 @@ def _checkout_claim(*, user: User, offer: Offer) -> CheckoutSession | None:
     ).delete()
     try:
         with transaction.atomic():
-            return CheckoutSession.objects.create(user=user, offer=offer)
+            return CheckoutSession.objects.create(user=user, offer=offer, trial_days=trial_days)
     except IntegrityError:  # the reader's other click holds it
         return None
 
@@ -157,7 +183,7 @@ def _checkout_session_open(*, claim: CheckoutSession) -> str:
     user, offer = claim.user, claim.offer
     try:
         # A click that finished between our look and our claim may have opened it.
-        reusable = checkout_session_reusable(user=user, offer=offer)
+        reusable = checkout_session_reusable(user=user, offer=offer, trial_days=claim.trial_days)
         if reusable is not None:
             claim.delete()
             return reusable.url
@@ -174,6 +200,7 @@ def _checkout_session_open(*, claim: CheckoutSession) -> str:
             locale=CHECKOUT_LOCALE,
             success_url=settings.STRIPE_CHECKOUT_SUCCESS_URL,
             cancel_url=settings.STRIPE_CHECKOUT_CANCEL_URL,
+            trial_days=claim.trial_days,
         )
     except BaseException:
         claim.delete()

@@ -1,11 +1,15 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 CURRENCY_SYMBOLS = {"EUR": "€"}
 INTERVAL_LABELS = {"month": "par mois", "year": "par an"}
+# Stripe refuses a longer trial_period_days.
+MAX_TRIAL_DAYS = 730
 
 
 def money_display(cents: int, currency: str, *, with_cents: bool = False) -> str:
@@ -33,6 +37,15 @@ class Offer(models.Model):
     benefits = models.JSONField("avantages", default=list, blank=True)
     is_active = models.BooleanField("active", default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    trial_days = models.PositiveSmallIntegerField(
+        "jours d'essai offerts",
+        default=0,
+        validators=[MaxValueValidator(MAX_TRIAL_DAYS)],
+        help_text=(
+            "0 : pas d'essai. Un lecteur n'a droit qu'à un essai : celui qui a déjà eu un "
+            f"abonnement payant ou un essai paie dès le premier jour. {MAX_TRIAL_DAYS} au plus."
+        ),
+    )
     stripe_product_id = models.CharField(max_length=255, blank=True, editable=False)
     stripe_price_id = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,6 +58,9 @@ class Offer(models.Model):
             models.CheckConstraint(condition=Q(price_cents__gt=0), name="offer_price_positive"),
             models.CheckConstraint(
                 condition=Q(currency__regex=r"^[A-Z]{3}$"), name="offer_currency_iso_upper"
+            ),
+            models.CheckConstraint(
+                condition=Q(trial_days__lte=MAX_TRIAL_DAYS), name="offer_trial_days_at_most_730"
             ),
         ]
 
@@ -59,6 +75,14 @@ class Offer(models.Model):
     def display_price(self) -> str:
         """The price as the site prints it: "23 € par mois", "23,50 € par mois"."""
         return f"{money_display(self.price_cents, self.currency)} {INTERVAL_LABELS[self.interval]}"
+
+    @property
+    def trial_text(self) -> str | None:
+        """The trial as the site prints it: "14 jours offerts, puis 23 € par mois"."""
+        if not self.trial_days:
+            return None
+        days = "1 jour offert" if self.trial_days == 1 else f"{self.trial_days} jours offerts"
+        return f"{days}, puis {self.display_price}"
 
 
 class Customer(models.Model):
@@ -103,6 +127,9 @@ class CheckoutSession(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     url = models.URLField("page de paiement", max_length=2000, blank=True)
     expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    # The free days this session was opened with (0: none): a reused session must offer
+    # what the reader is due now.
+    trial_days = models.PositiveSmallIntegerField("jours d'essai", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,7 +189,7 @@ class Subscription(models.Model):
     current_period_end = models.DateTimeField("fin de période", null=True, blank=True)
     cancel_at_period_end = models.BooleanField("s'arrête en fin de période", default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
-    trial_end = models.DateTimeField(null=True, blank=True)
+    trial_end = models.DateTimeField("fin de l'essai", null=True, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     # Which of a reader's two subscriptions is the newer: the one to cancel.
     stripe_created_at = models.DateTimeField("créé chez Stripe le", null=True, blank=True)
@@ -202,6 +229,11 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_source_display()} ({self.get_status_display()})"
+
+    @property
+    def trial_ends_at(self) -> dt.datetime | None:
+        """When the free trial ends and the first payment is due; None unless in trial."""
+        return self.trial_end if self.status == self.Status.TRIALING else None
 
 
 class DuplicateSubscription(models.Model):

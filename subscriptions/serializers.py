@@ -12,10 +12,30 @@ class PriceSerializer(serializers.Serializer):
 
 class OfferSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
+    trial_days = serializers.IntegerField(
+        read_only=True,
+        help_text="Free days before the first payment, for a reader who never had a "
+        "subscription nor a trial; 0 when the offer has no trial.",
+    )
+    trial_text = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text='The trial as the site prints it ("14 jours offerts, puis 23 € par mois"); '
+        "null without a trial.",
+    )
 
     class Meta:
         model = Offer
-        fields = ["slug", "name", "tagline", "price", "display_price", "benefits"]
+        fields = [
+            "slug",
+            "name",
+            "tagline",
+            "price",
+            "display_price",
+            "benefits",
+            "trial_days",
+            "trial_text",
+        ]
 
     @extend_schema_field(PriceSerializer)
     def get_price(self, offer) -> dict:
@@ -32,9 +52,23 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         help_text="The offer's slug; null for complimentary access.",
     )
 
+    trial_ends_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the free trial ends and the first payment is due; null unless "
+        "`status` is `trialing`.",
+    )
+
     class Meta:
         model = Subscription
-        fields = ["offer", "status", "source", "current_period_end", "cancel_at_period_end"]
+        fields = [
+            "offer",
+            "status",
+            "source",
+            "current_period_end",
+            "cancel_at_period_end",
+            "trial_ends_at",
+        ]
 
 
 class CheckoutSerializer(serializers.Serializer):

@@ -221,17 +221,25 @@ def checkout_session_create(
     locale: str,
     success_url: str,
     cancel_url: str,
+    trial_days: int = 0,
 ) -> StripeDict:
+    """A Checkout page for a subscription; `trial_days` > 0 starts it with a free trial."""
+    # On the subscription itself, so every later event links to the user by itself.
+    subscription_data: dict[str, Any] = {"metadata": metadata}
+    if trial_days > 0:
+        subscription_data["trial_period_days"] = trial_days
     params = {
         "mode": "subscription",
         "customer": customer_id,
         "client_reference_id": str(user_id),
         "line_items": [{"price": price_id, "quantity": 1}],
-        # On the subscription itself, so every later event links to the user by itself.
-        "subscription_data": {"metadata": metadata},
+        "subscription_data": subscription_data,
         "metadata": metadata,
         "locale": locale,
         "allow_promotion_codes": True,
+        # A card even for a trial (Stripe's default, said out loud): at its end the trial
+        # becomes a paid subscription by itself instead of lapsing for want of a card.
+        "payment_method_collection": "always",
         "success_url": success_url,
         "cancel_url": cancel_url,
     }

@@ -100,6 +100,8 @@ def test_offers_show_active_offers_with_display_price(anonymous_client):
                 "Le journal numérique en avant-première",
                 "Newsletters exclusives, club abonnés",
             ],
+            "trial_days": 0,
+            "trial_text": None,
         }
     ]
 

@@ -244,6 +244,13 @@ class StripeFake:
 
     def _checkout_session_create(self, params: Obj) -> Obj:
         self.get("customer", params["customer"])
+        trial_days = params.get("subscription_data", {}).get("trial_period_days")
+        if trial_days is not None and not 1 <= int(trial_days) <= 730:
+            raise StripeError(
+                400,
+                "subscription_data[trial_period_days] must be between 1 and 730.",
+                code="parameter_invalid_integer",
+            )
         for line in params["line_items"]:
             if not self.get("price", line["price"])["active"]:
                 raise StripeError(400, "The price specified is inactive.", code="price_inactive")
@@ -260,6 +267,7 @@ class StripeFake:
             metadata=params.get("metadata", {}),
             locale=params.get("locale"),
             allow_promotion_codes=as_bool(params.get("allow_promotion_codes")),
+            payment_method_collection=params.get("payment_method_collection", "always"),
             success_url=params["success_url"],
             cancel_url=params["cancel_url"],
             url=f"https://checkout.stripe.com/c/pay/{session_id}",
@@ -385,14 +393,22 @@ class StripeFake:
             raise ValueError(f"A {session['status']} Checkout Session cannot be paid.")
         params = self.checkout_params[session_id]
         price = self.get("price", params["line_items"][0]["price"])
+        subscription_data = params.get("subscription_data", {})
         subscription = self.subscription_create(
             customer=session["customer"],
             price=price,
-            metadata=params.get("subscription_data", {}).get("metadata", {}),
+            metadata=subscription_data.get("metadata", {}),
             status=status,
             now=now,
         )
-        if status == "active":  # the first invoice, paid on the Checkout page
+        if "trial_period_days" in subscription_data:
+            # A trial: the first period is the trial, its invoice is for nothing.
+            trial_end = now + dt.timedelta(days=int(subscription_data["trial_period_days"]))
+            self.trial_start(subscription["id"], start=now, end=trial_end)
+            self.invoice_create(
+                subscription["id"], paid=True, amount=0, billing_reason="subscription_create"
+            )
+        elif status == "active":  # the first invoice, paid on the Checkout page
             self.invoice_create(subscription["id"], paid=True, billing_reason="subscription_create")
         session.update(status="complete", payment_status="paid", subscription=subscription["id"])
         return session, subscription
@@ -455,6 +471,17 @@ class StripeFake:
             item.update(current_period_start=timestamp(start), current_period_end=timestamp(end))
         return subscription
 
+    def trial_start(self, subscription_id: str, *, start: dt.datetime, end: dt.datetime) -> Obj:
+        """The subscription starts with a free trial from `start` to `end`: its first period."""
+        subscription = self.subscription_update(
+            subscription_id,
+            status="trialing",
+            trial_start=timestamp(start),
+            trial_end=timestamp(end),
+        )
+        self.period_set(subscription_id, start=start, end=end)
+        return subscription
+
     def period_end(self, subscription_id: str) -> dt.datetime:
         item = self.get("subscription", subscription_id)["items"]["data"][0]
         return dt.datetime.fromtimestamp(item["current_period_end"], tz=dt.UTC)
@@ -471,24 +498,27 @@ class StripeFake:
         paid: bool,
         legacy_shape: bool = False,
         billing_reason: str = "subscription_cycle",
+        amount: int | None = None,
     ) -> Obj:
         """The invoice of the subscription's current period (paid or failed).
 
         Current API versions name the subscription in parent.subscription_details;
         `legacy_shape` puts it in invoice.subscription, as older versions did. A paid
         invoice has its payment: an InvoicePayment naming a succeeded PaymentIntent (current
-        API versions have no invoice.payment_intent any more).
+        API versions have no invoice.payment_intent any more). `amount` (default: the price)
+        0 is a trial's invoice, paid with no payment at all.
         """
         subscription = self.get("subscription", subscription_id)
         item = subscription["items"]["data"][0]
+        due = item["price"]["unit_amount"] if amount is None else amount
         invoice = template(
             "invoice",
             id=self.new_id("in"),
             customer=subscription["customer"],
             currency=subscription["currency"],
-            amount_due=item["price"]["unit_amount"],
-            amount_paid=item["price"]["unit_amount"] if paid else 0,
-            amount_remaining=0 if paid else item["price"]["unit_amount"],
+            amount_due=due,
+            amount_paid=due if paid else 0,
+            amount_remaining=0 if paid else due,
             attempted=True,
             attempt_count=1,
             billing_reason=billing_reason,
@@ -512,7 +542,7 @@ class StripeFake:
             }
         self.objects["invoice"][invoice["id"]] = invoice
         subscription["latest_invoice"] = invoice["id"]
-        if paid:
+        if paid and due:
             self._invoice_pay(invoice)
         return invoice
 

@@ -158,6 +158,7 @@ def offer_form(offer, **changes) -> dict:
         "benefits": "\n".join(offer.benefits),
         "is_active": "on",
         "position": offer.position,
+        "trial_days": offer.trial_days,
     }
     return {**data, **changes}
 
