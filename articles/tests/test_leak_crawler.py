@@ -34,6 +34,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from articles import gifts
 from articles.models import Article, Note
@@ -183,7 +184,7 @@ def build_site():
 def dead_gift_tokens(locked: list[Article], free: Article) -> list[str]:
     """Gift links of a subscriber that open none of the locked articles: one expired, one
     revoked, one to another (free) article, and a token nobody made."""
-    giver = UserFactory()
+    giver: User = UserFactory()  # type: ignore[assignment]
     ComplimentaryFactory(user=giver)
     long_ago = timezone.now() - dt.timedelta(days=60)
     expired = gifts.gift_create(giver=giver, article=locked[0], at=long_ago)
@@ -484,7 +485,7 @@ def spent_meter_reader() -> APIClient:
     """A signed-in reader without a subscription who read the month's free articles (three
     others, through the API): every credit is spent."""
     client = APIClient()
-    user = UserFactory()
+    user: User = UserFactory()  # type: ignore[assignment]
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     for article in ArticleFactory.create_batch(3):
         assert client.get(f"/api/v1/articles/{article.slug}/").json()["access"]["via"] == "meter"
