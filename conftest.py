@@ -45,6 +45,10 @@ def _test_settings(settings):
         cache.clear()
     # No test reads what an earlier one stored (files, or Redis already emptied above).
     caches["responses"].clear()
+    # The monthly meter opens a few subscriber-only articles to every signed-in reader:
+    # off unless a test turns it on (`meter_on`), so that "signed in without access"
+    # means what it says in the tests of the other doors.
+    settings.PAYWALL_FREE_ARTICLES_PER_MONTH = 0
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +69,13 @@ def client_for(user=None) -> APIClient:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture
+def meter_on(settings):
+    """The monthly meter as it ships: three subscriber-only articles a month."""
+    settings.PAYWALL_FREE_ARTICLES_PER_MONTH = 3
+    return settings
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "articles.series": CRUD,
         "articles.brief": CRUD,
         "articles.comment": ("change", "delete", "view"),
+        "articles.gift": ("view",),
         "subscriptions.offer": ("view",),
         "editions.edition": CRUD,
         "club.clubbenefit": CRUD,

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from imago.forms import LinesField
 
 from . import services
-from .models import Article, ArticleAuthor, Author, Brief, Comment, Note, Rubric, Series
+from .models import Article, ArticleAuthor, Author, Brief, Comment, Gift, Note, Rubric, Series
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -56,7 +56,13 @@ class ArticleAdmin(admin.ModelAdmin):
         "remaining_percent",
         "reading_minutes",
     ]
-    list_filter = ["rubric", "access", "status", ("published_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "rubric",
+        "access",
+        "never_metered",
+        "status",
+        ("published_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -66,7 +72,7 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "rubric", "standfirst"]}),
-        ("Publication", {"fields": ["status", "published_at", "access"]}),
+        ("Publication", {"fields": ["status", "published_at", "access", "never_metered"]}),
         ("Texte", {"fields": ["body", "teaser_chars"]}),
         (
             "Ce que voit un lecteur non abonné",
@@ -190,3 +196,35 @@ class CommentAdmin(admin.ModelAdmin):
             comments=queryset, status=Comment.Status.REJECTED, moderator=request.user
         )
         self.message_user(request, f"{count} commentaire(s) rejeté(s).", messages.SUCCESS)
+
+
+GIFT_FIELDS = ("article", "giver", "counted", "created_at", "expires_at", "revoked_at", "opens")
+
+
+@admin.register(Gift)
+class GiftAdmin(admin.ModelAdmin):
+    """Gift links, read-only: who gave which article, until when, opened how often. No
+    link can be shown: only a hash of its token is stored."""
+
+    list_display = ["created_at", "article", "giver", "expires_at", "revoked_at", "opens"]
+    list_filter = ["counted", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["giver__email", "article__title", "article__slug"]
+    list_select_related = ["article", "giver"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = GIFT_FIELDS
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("article__body", "article__body_html", "article__body_text")
+        )
+
+    def has_add_permission(self, request):
+        return False  # readers make gifts
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoking is the giver's (me/gifts/); the row keeps its count

@@ -119,6 +119,12 @@ class Article(models.Model):
         blank=True,
         help_text="Caractères montrés avant la coupure ; vide : réglage du site.",
     )
+    never_metered = models.BooleanField(
+        "jamais au compteur",
+        default=False,
+        help_text="Réservé aux abonnés même pour les lecteurs inscrits : il ne compte jamais "
+        "parmi les articles offerts chaque mois.",
+    )
 
     # Derived from the body on save (paywall.article_split), never per request.
     body_html = models.TextField(blank=True, editable=False)
@@ -135,6 +141,7 @@ class Article(models.Model):
     if TYPE_CHECKING:
         # Annotated by the selectors on the rows they serve.
         locked: bool
+        unlock: str | None
         comment_count: int
         byline_list: list["ArticleAuthor"]
 
@@ -310,3 +317,78 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.body[:60]}"
+
+
+class MeteredRead(models.Model):
+    """A subscriber-only article a signed-in reader opened with a credit of a month's meter.
+
+    Reading it again that month costs nothing: one row per reader, month and article.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="metered_reads",
+        verbose_name="lecteur",
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="metered_reads", verbose_name="article"
+    )
+    month = models.DateField("mois", help_text="Premier jour du mois, à Paris.")
+    created_at = models.DateTimeField("lu le", default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "article lu au compteur"
+        verbose_name_plural = "articles lus au compteur"
+        constraints = [
+            # (user, month) first: the meter of a reader's month is read by this index.
+            models.UniqueConstraint(
+                fields=["user", "month", "article"], name="metered_read_once_a_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.article} ({self.month:%m/%Y})"
+
+
+class Gift(models.Model):
+    """A link a reader with access made for someone else to read one article in full.
+
+    Only a hash of the link's token is stored: the rows alone open nothing.
+    """
+
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="gifts",
+        verbose_name="offert par",
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="gifts", verbose_name="article"
+    )
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True, editable=False)
+    counted = models.BooleanField(
+        "compte dans le quota du mois",
+        default=True,
+        help_text="Faux pour un article gratuit, qui ne coûte rien à offrir.",
+    )
+    created_at = models.DateTimeField("offert le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    opens = models.PositiveIntegerField("ouvertures", default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "article offert"
+        verbose_name_plural = "articles offerts"
+        indexes = [models.Index(fields=["giver", "created_at"], name="gift_giver_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="gift_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} — offert par {self.giver}"

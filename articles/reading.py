@@ -16,20 +16,55 @@ from datetime import datetime
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 from subscriptions.access import AnyUser, Entitlement, entitlement_for, entitlements_for
 from subscriptions.models import Offer
+from subscriptions.selectors import active_offers
 
+from .gifts import GIFT_MESSAGE, GiftPass, gift_pass_for
+from .meter import MeterState, meter_limit, meter_resets_display, meter_state_for
 from .models import Article, Note, Series
 
-Via = Literal["free", "subscription", "complimentary", "staff"]
-Reason = Literal["login_required", "subscription_required"]
+Via = Literal["free", "subscription", "complimentary", "staff", "meter", "gift"]
+Reason = Literal["login_required", "subscription_required", "meter_exhausted"]
+# For a locked article, what would open it: a credit of the monthly meter (for an
+# anonymous reader, once signed in to a free account), or only a subscription.
+Unlock = Literal["meter", "subscription"]
 
 PAYWALL_MESSAGE = "Il vous reste {percent}% de l'article à lire"
+# Anonymous, where a free account's meter would open the article.
+PAYWALL_ACCOUNT_MESSAGE = (
+    "Il vous reste {percent}% de l'article à lire : créez un compte gratuit pour lire "
+    "{articles} par mois."
+)
+METER_EXHAUSTED_MESSAGE = (
+    "Vous avez lu {articles} ce mois-ci. Prochains articles offerts le {date} ; "
+    "abonnez-vous pour tout lire dès maintenant."
+)
+METER_MESSAGE = "Article offert : {used} sur {limit} ce mois-ci."
+
+
+def _subscriber_articles(count: int) -> str:
+    return f"{count} article abonné" if count == 1 else f"{count} articles abonnés"
+
+
+def _offered_articles(count: int) -> str:
+    return "votre article offert" if count == 1 else f"vos {count} articles offerts"
+
 
 # Matches every row: the source opens the whole archive.
 EVERYTHING = Q(pk__isnull=False)
@@ -41,17 +76,41 @@ class Reader:
 
     user: AnyUser
     entitlement: Entitlement | None = None
+    # A signed-in reader without an entitlement, while the meter is on.
+    meter: MeterState | None = None
+    # A valid gift link the request carries (`?gift=`).
+    gift: GiftPass | None = None
 
     @property
     def is_anonymous(self) -> bool:
         return not self.user.is_authenticated
 
+    @property
+    def personal(self) -> bool:
+        """Whether what this reader reads depends on more than the URL's public part:
+        their answers are `Cache-Control: private`, never stored for anyone else."""
+        return self.user.is_authenticated or self.gift is not None
+
 
 ANONYMOUS = Reader(user=AnonymousUser())
 
+# Only reads follow a gift link: a gift never lets its reader comment.
+GIFT_METHODS = frozenset({"GET", "HEAD"})
 
-def reader_for(user: AnyUser, *, at: datetime | None = None) -> Reader:
-    return Reader(user=user, entitlement=entitlement_for(user, at=at))
+
+def reader_for(
+    user: AnyUser, *, at: datetime | None = None, gift_token: str | None = None
+) -> Reader:
+    """Who `user` is as a reader at `at`: one query for the entitlement, one for the
+    meter of a signed-in reader without one, one for a gift token."""
+    at = at or timezone.now()
+    entitlement = entitlement_for(user, at=at)
+    return Reader(
+        user=user,
+        entitlement=entitlement,
+        meter=None if entitlement else meter_state_for(user, at=at),
+        gift=gift_pass_for(gift_token, at=at) if gift_token else None,
+    )
 
 
 def readers_for(users: Iterable[User], *, at: datetime) -> dict[int, Reader]:
@@ -68,7 +127,8 @@ def reader_of(request: HttpRequest) -> Reader:
     """The request's reader, built once and kept on the request like its user."""
     reader: Reader | None = getattr(request, "reader", None)
     if reader is None:
-        reader = reader_for(request.user)
+        gift_token = request.GET.get("gift") if request.method in GIFT_METHODS else None
+        reader = reader_for(request.user, gift_token=gift_token)
         request.reader = reader  # type: ignore[attr-defined]
     return reader
 
@@ -78,6 +138,15 @@ class Access:
     """How an article was opened to its reader."""
 
     via: Via
+    # The meter: credits used this month (this article included), of how many, and when
+    # the count starts again.
+    used: int | None = None
+    limit: int | None = None
+    resets_at: datetime | None = None
+    # What the reader is told (the meter's count, a gift's "Offert par un abonné").
+    message: str | None = None
+    # A gift: the offers shown beside the article, so the gift converts.
+    offers: tuple[Offer, ...] | None = None
 
 
 class AccessSource:
@@ -110,8 +179,47 @@ class ReaderEntitlement(AccessSource):
         return Access(via=reader.entitlement.via)
 
 
+class MeteredArticles(AccessSource):
+    """The subscriber-only articles a signed-in reader opened with the meter this month.
+
+    A credit is spent by the detail (`services.article_open`), never here: a list shows
+    the other subscriber-only articles locked, with `unlock: "meter"` while credits last.
+    """
+
+    def opens(self, reader: Reader, *, at: datetime) -> Q | None:
+        if reader.meter is None or not reader.meter.opened_ids:
+            return None
+        return Q(pk__in=sorted(reader.meter.opened_ids))
+
+    def access(self, reader: Reader) -> Access:
+        meter = reader.meter
+        assert meter is not None
+        return Access(
+            via="meter",
+            used=meter.used,
+            limit=meter.limit,
+            resets_at=meter.resets_at,
+            message=METER_MESSAGE.format(used=meter.used, limit=meter.limit),
+        )
+
+
+class GiftedArticle(AccessSource):
+    """The one article a valid gift link opens, to whoever follows it."""
+
+    def opens(self, reader: Reader, *, at: datetime) -> Q | None:
+        return None if reader.gift is None else Q(pk=reader.gift.article_id)
+
+    def access(self, reader: Reader) -> Access:
+        return Access(via="gift", message=GIFT_MESSAGE, offers=tuple(active_offers()))
+
+
 # In order of precedence: the first source that opens an article names the way in.
-SOURCES: tuple[AccessSource, ...] = (FreeArticles(), ReaderEntitlement())
+SOURCES: tuple[AccessSource, ...] = (
+    FreeArticles(),
+    ReaderEntitlement(),
+    MeteredArticles(),
+    GiftedArticle(),
+)
 
 
 def _openings(reader: Reader, at: datetime) -> list[tuple[int, Q]]:
@@ -152,6 +260,30 @@ def locked(reader: Reader, *, at: datetime | None = None) -> Case:
     )
 
 
+def meter_would_open_q(reader: Reader) -> Q | None:
+    """The locked articles a credit of the meter would open to `reader`: subscriber-only
+    and not never-metered, while the reader has credits left (an anonymous reader: once
+    signed in to a free account); None when no credit would open any."""
+    if reader.is_anonymous:
+        available = meter_limit() > 0
+    else:
+        available = reader.meter is not None and reader.meter.left > 0
+    if not available:
+        return None
+    return Q(access=Article.Access.SUBSCRIBERS, never_metered=False)
+
+
+def unlock(reader: Reader, *, at: datetime | None = None) -> Case:
+    """For a locked article, what would open it (`Unlock`), as a column; NULL when readable."""
+    meter = meter_would_open_q(reader)
+    return Case(
+        When(readable_q(reader, at=at), then=Value(None)),
+        *([When(meter, then=Value("meter"))] if meter is not None else []),
+        default=Value("subscription"),
+        output_field=CharField(),
+    )
+
+
 def when_readable(reader: Reader, column: str, *, at: datetime | None = None) -> Case:
     """`column` where `reader` may read the article in full, else an empty string.
 
@@ -185,12 +317,49 @@ class Paywall:
     message: str
     reason: Reason
     offers: tuple[Offer, ...] = field(default=())
+    # `meter_exhausted`: when the meter starts again.
+    resets_at: datetime | None = None
 
 
-def paywall_for(reader: Reader, *, remaining_percent: int, offers: tuple[Offer, ...]) -> Paywall:
+def paywall_for(
+    reader: Reader,
+    *,
+    remaining_percent: int,
+    offers: tuple[Offer, ...],
+    never_metered: bool = False,
+) -> Paywall:
+    """Why a locked article stays locked to `reader`, and what they are offered.
+
+    Anonymous: `login_required`, saying what a free account gives while the meter would
+    open the article. A spent meter: `meter_exhausted`, with when it starts again. A
+    never-metered article, or no meter: `subscription_required`.
+    """
+    if reader.is_anonymous:
+        limit = meter_limit()
+        meters = limit > 0 and not never_metered
+        return Paywall(
+            message=PAYWALL_ACCOUNT_MESSAGE.format(
+                percent=remaining_percent, articles=_subscriber_articles(limit)
+            )
+            if meters
+            else PAYWALL_MESSAGE.format(percent=remaining_percent),
+            reason="login_required",
+            offers=offers,
+        )
+    meter = reader.meter
+    if meter is not None and meter.left == 0 and not never_metered:
+        return Paywall(
+            message=METER_EXHAUSTED_MESSAGE.format(
+                articles=_offered_articles(meter.limit),
+                date=meter_resets_display(meter.resets_at),
+            ),
+            reason="meter_exhausted",
+            offers=offers,
+            resets_at=meter.resets_at,
+        )
     return Paywall(
         message=PAYWALL_MESSAGE.format(percent=remaining_percent),
-        reason="login_required" if reader.is_anonymous else "subscription_required",
+        reason="subscription_required",
         offers=offers,
     )
 
@@ -217,6 +386,7 @@ class ArticleReading:
     access: Access | None
     paywall: Paywall | None
     series: SeriesRef | None
+    unlock: Unlock | None = None  # what would open it, when locked
 
     @property
     def locked(self) -> bool:

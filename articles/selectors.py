@@ -59,6 +59,7 @@ DETAIL_FIELDS = (
     "word_count",
     "series_position",
     "series",
+    "never_metered",
 )
 
 
@@ -91,12 +92,17 @@ def _approved_comment_count() -> Coalesce:
 
 
 def article_summaries(*, reader: Reader, at: datetime | None = None) -> QuerySet[Article]:
-    """Published articles as summaries, with `locked` for this reader."""
+    """Published articles as summaries, with `locked` for this reader, and `unlock`: what
+    would open the locked ones (a credit of the meter, or only a subscription)."""
     return (
         Article.objects.published(at)
         .select_related("rubric")
         .only(*SUMMARY_FIELDS)
-        .annotate(comment_count=_approved_comment_count(), locked=reading.locked(reader, at=at))
+        .annotate(
+            comment_count=_approved_comment_count(),
+            locked=reading.locked(reader, at=at),
+            unlock=reading.unlock(reader, at=at),
+        )
         .prefetch_related(_bylines())
     )
 
@@ -117,6 +123,7 @@ def article_reading(*, slug: str, reader: Reader, at: datetime | None = None) ->
             opened_by=reading.opened_by(reader, at=at),
             full_html=reading.when_readable(reader, "body_html", at=at),
             full_text=reading.when_readable(reader, "body_text", at=at),
+            unlock=reading.unlock(reader, at=at),
         )
         .prefetch_related(_bylines("organisation", "titles", "website"), "notes")
     )
@@ -146,9 +153,13 @@ def article_reading(*, slug: str, reader: Reader, at: datetime | None = None) ->
         remaining_percent=article.remaining_percent,
         access=None,
         paywall=reading.paywall_for(
-            reader, remaining_percent=article.remaining_percent, offers=tuple(active_offers())
+            reader,
+            remaining_percent=article.remaining_percent,
+            offers=tuple(active_offers()),
+            never_metered=article.never_metered,
         ),
         series=series,
+        unlock=article.unlock,
     )
 
 

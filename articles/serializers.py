@@ -6,8 +6,9 @@ from rest_framework import serializers
 from subscriptions.serializers import OfferSerializer
 
 from . import dates
-from .models import Article, Author, Brief, Comment, Note, Rubric
-from .reading import ArticleReading, Paywall, Reason, Via
+from .gifts import GIFT_MESSAGE
+from .models import Article, Author, Brief, Comment, Gift, Note, Rubric
+from .reading import ArticleReading, Paywall, Reason, Unlock, Via
 from .structured_data import news_article
 
 COMMENT_MAX_CHARS = 3000
@@ -35,7 +36,9 @@ class ImageSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 
 
-def article_summary(article: Article, *, locked: bool, now: datetime) -> dict[str, Any]:
+def article_summary(
+    article: Article, *, locked: bool, now: datetime, unlock: str | None = None
+) -> dict[str, Any]:
     """An article's summary as the API shows it, built straight from its row: the one
     place that writes it, for lists and the detail alike.
 
@@ -57,6 +60,7 @@ def article_summary(article: Article, *, locked: bool, now: datetime) -> dict[st
         ],
         "access": article.access,
         "locked": locked,
+        "unlock": unlock if locked else None,
         "reading_minutes": article.reading_minutes,
         "published_at": _DATETIME.to_representation(published_at),
         "published_display": dates.published_display(published_at),
@@ -83,7 +87,18 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
     rubric = RubricSerializer()
     authors = AuthorRefSerializer(many=True, read_only=True)
     locked = serializers.BooleanField(
-        read_only=True, help_text="True when reading it in full needs access the caller lacks."
+        read_only=True,
+        help_text="True when reading it in full needs what the caller lacks: a subscription "
+        "(or another way in), or a credit of the monthly meter.",
+    )
+    unlock = serializers.ChoiceField(
+        choices=list(get_args(Unlock)),
+        allow_null=True,
+        read_only=True,
+        help_text="When locked, what would open it: `meter`, a credit of the monthly meter "
+        "(for an anonymous caller, once signed in to a free account: the detail spends it), "
+        "or `subscription` (only a subscription or another way in: the meter is spent or "
+        "off, or the article is never metered). Null when not locked.",
     )
     image = ImageSerializer(allow_null=True, read_only=True)
     published_display = serializers.CharField(read_only=True)
@@ -100,6 +115,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "authors",
             "access",
             "locked",
+            "unlock",
             "reading_minutes",
             "published_at",
             "published_display",
@@ -110,7 +126,9 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, article: Article) -> dict[str, Any]:
-        return article_summary(article, locked=article.locked, now=self.context["now"])
+        return article_summary(
+            article, locked=article.locked, unlock=article.unlock, now=self.context["now"]
+        )
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -139,22 +157,62 @@ class ContentSerializer(serializers.Serializer):
 
 
 class AccessSerializer(serializers.Serializer):
+    """How the article was opened; the keys that do not apply to `via` are left out."""
+
     via = serializers.ChoiceField(
         choices=list(get_args(Via)), help_text="How the article was opened to the caller."
     )
+    used = serializers.IntegerField(
+        required=False,
+        help_text="`meter` only: subscriber-only articles read with the meter this calendar "
+        "month (Europe/Paris), this one included.",
+    )
+    limit = serializers.IntegerField(
+        required=False, help_text="`meter` only: how many the meter opens a month."
+    )
+    resets_at = serializers.DateTimeField(
+        required=False, help_text="`meter` only: when the count starts again (next month)."
+    )
+    message = serializers.CharField(
+        required=False,
+        help_text=f"What to tell the reader: the meter's count (`meter`), "
+        f"« {GIFT_MESSAGE} » (`gift`).",
+    )
+    offers = OfferSerializer(
+        many=True,
+        required=False,
+        help_text="`gift` only: the offers to show beside a gifted article, so that its "
+        "reader may subscribe (`paywall` is null: the article is open).",
+    )
+
+    def to_representation(self, instance) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class PaywallSerializer(serializers.Serializer):
     message = serializers.CharField()
-    reason = serializers.ChoiceField(choices=list(get_args(Reason)))
+    reason = serializers.ChoiceField(
+        choices=list(get_args(Reason)),
+        help_text="`login_required`: anonymous (the message says what a free account gives); "
+        "`meter_exhausted`: signed in, the month's free articles are read (`resets_at` says "
+        "when more come); `subscription_required`: signed in, only a subscription opens it "
+        "(the meter is off, or the article is never metered).",
+    )
     offers = OfferSerializer(many=True)
+    resets_at = serializers.DateTimeField(
+        required=False, help_text="`meter_exhausted` only: when the meter starts again."
+    )
 
     def to_representation(self, paywall: Paywall) -> dict:
-        return {
+        data = {
             "message": paywall.message,
             "reason": paywall.reason,
             "offers": OfferSerializer(paywall.offers, many=True).data,
         }
+        if paywall.resets_at is not None:
+            data["resets_at"] = serializers.DateTimeField().to_representation(paywall.resets_at)
+        return data
 
 
 class SeriesPartSerializer(serializers.Serializer):
@@ -198,7 +256,12 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
             return None if value is None else serializer(value).data
 
         return {
-            **article_summary(reading.article, locked=reading.locked, now=self.context["now"]),
+            **article_summary(
+                reading.article,
+                locked=reading.locked,
+                unlock=reading.unlock,
+                now=self.context["now"],
+            ),
             "series": optional(SeriesRefSerializer, reading.series),
             "content": ContentSerializer(reading).data,
             "access": optional(AccessSerializer, reading.access),
@@ -281,3 +344,42 @@ class SeriesSerializer(serializers.Serializer):
     name = serializers.CharField(source="series.name")
     total = serializers.IntegerField(source="series.total")
     parts = SeriesPartSummarySerializer(many=True, read_only=True, help_text="Published parts.")
+
+
+class GiftArticleSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class GiftLinkSerializer(serializers.Serializer):
+    """A gift just made: its link is shown this once (only a hash of its token is kept)."""
+
+    id = serializers.IntegerField(source="gift.id", help_text="To revoke it: `me/gifts/{id}/`.")
+    url = serializers.URLField(
+        help_text="The article's page with `?gift=…`: whoever opens it reads the article."
+    )
+    expires_at = serializers.DateTimeField(source="gift.expires_at")
+
+
+class GiftSerializer(serializers.ModelSerializer):
+    """One of the caller's gifts: never its link, which is not stored."""
+
+    article = GiftArticleSerializer(read_only=True)
+    revoked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Gift
+        fields = [
+            "id",
+            "article",
+            "created_at",
+            "expires_at",
+            "revoked",
+            "revoked_at",
+            "opens",
+            "counted",
+        ]
+        read_only_fields = fields
+
+    def get_revoked(self, gift: Gift) -> bool:
+        return gift.revoked_at is not None

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -6,7 +7,9 @@ from django.utils import timezone
 from accounts.models import User
 from imago.response_cache import content_changed
 
+from . import gifts, meter, selectors
 from .models import Article, Comment
+from .reading import ArticleReading, Reader
 
 Status = Article.Status
 
@@ -49,3 +52,26 @@ def comments_moderate(
     # An update sends no signal: approved comments show, and are counted, in anonymous reads.
     content_changed(using=comments.db, schedule=False)
     return count
+
+
+def article_open(
+    *, slug: str, reader: Reader, at: datetime | None = None
+) -> tuple[Reader, ArticleReading]:
+    """The detail of an article as `reader` may read it, opening the doors that open by
+    being walked through; the reader after (their meter may have moved).
+
+    - The meter: a subscriber-only article no source opens, asked by a signed-in reader
+      with credits left, spends one (`meter.meter_spend`, serialised per reader), then
+      the reading is decided again by the same sources.
+    - A gift link: each opening of its article through it is counted.
+    """
+    at = at or timezone.now()
+    article_reading = selectors.article_reading(slug=slug, reader=reader, at=at)
+    if article_reading.locked and meter.meter_may_open(reader.meter, article_reading.article):
+        assert isinstance(reader.user, User)  # a meter is a signed-in reader's
+        state = meter.meter_spend(user=reader.user, article=article_reading.article, at=at)
+        reader = replace(reader, meter=state)
+        article_reading = selectors.article_reading(slug=slug, reader=reader, at=at)
+    if reader.gift is not None and reader.gift.article_id == article_reading.article.pk:
+        gifts.gift_opened(reader.gift)
+    return reader, article_reading

@@ -1,18 +1,21 @@
 from http import HTTPStatus
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from accounts.models import User
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
 
-from . import selectors, services
+from . import gifts, selectors, services
 from .filters import ArticleFilter
-from .models import Article, Comment, Rubric
+from .models import Article, Comment, Gift, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
     ArticleDetailSerializer,
@@ -21,6 +24,8 @@ from .serializers import (
     AuthorSerializer,
     BriefSerializer,
     CommentSerializer,
+    GiftLinkSerializer,
+    GiftSerializer,
     RubricSerializer,
     SeriesSerializer,
 )
@@ -35,6 +40,15 @@ class ReaderMixin(generics.GenericAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        reader: Reader | None = getattr(request, "reader", None)
+        if reader is not None and reader.personal:
+            # A gift link (or any door of the reader's own) opened something: no shared
+            # cache may keep it for anyone else (imago/middleware.py keeps `private`).
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
 
 
 @extend_schema_view(
@@ -88,15 +102,35 @@ class ArticleList(ReaderMixin, generics.ListAPIView):
         return selectors.article_summaries(reader=self.reader)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "gift",
+                str,
+                description="The token of a gift link (`POST articles/{slug}/gifts/` gives "
+                "the link): while valid, the article opens in full to whoever follows it "
+                "(`access.via` `gift`). An expired, revoked or unknown token, or one for "
+                "another article, opens nothing.",
+            )
+        ]
+    )
+)
 class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
-    """The full text for a reader with access or a free article; else the teaser and paywall."""
+    """The full text for a reader with access or a free article; else the teaser and paywall.
+
+    A signed-in reader without a subscription spends a credit of the monthly meter on a
+    subscriber-only article they had not opened this month, while credits last
+    (`access.via` `meter`; then `paywall.reason` `meter_exhausted`).
+    """
 
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"
     not_found_message = selectors.ARTICLE_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
-        reading = selectors.article_reading(slug=kwargs["slug"], reader=self.reader)
+        reader, reading = services.article_open(slug=kwargs["slug"], reader=self.reader)
+        request.reader = reader
         return Response(self.get_serializer(reading).data)
 
 
@@ -198,3 +232,56 @@ class BriefList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.brief_list()
+
+
+class ArticleGiftCreate(generics.GenericAPIView):
+    """Gift an article: a link whose follower reads it in full, no account needed.
+
+    For a reader with access (a subscription, a complimentary grant, staff), within
+    GIFTS_PER_MONTH subscriber-only articles a calendar month (a free article costs
+    nothing); valid GIFT_LINK_DAYS. The link is shown this once.
+    """
+
+    serializer_class = GiftLinkSerializer
+    permission_classes = [IsAuthenticated]
+    not_found_message = selectors.ARTICLE_NOT_FOUND
+    error_responses = {
+        403: "A reader without access (`subscription_required`), the month's gifts all "
+        "given (`gift_quota_exceeded`), or a session without its CSRF token.",
+    }
+
+    @extend_schema(request=None, responses={HTTPStatus.CREATED: GiftLinkSerializer})
+    def post(self, request, *args, **kwargs):
+        article = get_object_or_404(
+            Article.objects.published().only("id", "slug", "access"), slug=kwargs["slug"]
+        )
+        link = gifts.gift_create(giver=request.user, article=article)
+        return Response(GiftLinkSerializer(link).data, status=HTTPStatus.CREATED)
+
+
+class MyGiftList(generics.ListAPIView):
+    """The caller's gifts, newest first: what each opens, until when, and how often it was
+    opened. Never their links: only a hash of each token is kept."""
+
+    serializer_class = GiftSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Gift.objects.none()  # tells the schema the model; get_queryset serves
+
+    def get_queryset(self):
+        giver = self.request.user
+        assert isinstance(giver, User)  # IsAuthenticated
+        return gifts.gifts_of(giver=giver)
+
+
+class MyGift(generics.GenericAPIView):
+    """One of the caller's gifts: DELETE revokes it, and its link opens nothing more."""
+
+    serializer_class = GiftSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Gift.objects.none()
+    not_found_message = gifts.GIFT_NOT_FOUND
+
+    @extend_schema(responses={HTTPStatus.NO_CONTENT: None})
+    def delete(self, request, *args, **kwargs):
+        gifts.gift_revoke(giver=request.user, gift_id=kwargs["pk"])
+        return Response(status=HTTPStatus.NO_CONTENT)

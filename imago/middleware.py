@@ -12,7 +12,8 @@ class ApiCacheControlMiddleware:
     cached publicly for a short time. Anything sent with credentials (a token or
     a session cookie) is private, and every API response varies on them. So is
     anything that sets a cookie (the CSRF token of the docs page or the browsable
-    API): a shared cache would hand the same one to everyone.
+    API): a shared cache would hand the same one to everyone. So is an answer its view
+    already marked `private`: a door of the reader's own opened it (a gift link).
     """
 
     def __init__(self, get_response):
@@ -30,6 +31,7 @@ class ApiCacheControlMiddleware:
             has_credentials
             or (getattr(request, "user", None) and request.user.is_authenticated)
             or _sets_cookie(request, response)
+            or _marked_private(response)
         ):
             patch_cache_control(response, private=True, no_cache=True)
         elif (

@@ -430,3 +430,11 @@ ACCOUNT_ERASERS = [
 # was lost.
 MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200, minimum=1)
 WORKER_SWEEPERS += ["newsletters.services.mailing_stalled_requeue"]
+# More ways in (issue 11): the registration wall's monthly meter, and gift links.
+# Subscriber-only articles a signed-in reader without a subscription reads in full each
+# calendar month (Europe/Paris); 0 turns the meter off.
+PAYWALL_FREE_ARTICLES_PER_MONTH = env_int("PAYWALL_FREE_ARTICLES_PER_MONTH", 3, minimum=0)
+# Subscriber-only articles a reader with access may gift each calendar month, and how
+# many days a gift link opens its article.
+GIFTS_PER_MONTH = env_int("GIFTS_PER_MONTH", 10, minimum=0)
+GIFT_LINK_DAYS = env_int("GIFT_LINK_DAYS", 14, minimum=1)

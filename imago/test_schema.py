@@ -18,9 +18,10 @@ FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 # Every operation and the statuses it documents: what a generated client must expect.
 EXPECTED = {
     ("get", "/api/v1/articles/"): {200, 400, 401, 404, 503},
-    ("get", "/api/v1/articles/{slug}/"): {200, 401, 404, 503},
+    ("get", "/api/v1/articles/{slug}/"): {200, 400, 401, 404, 503},  # ?gift=
     ("get", "/api/v1/articles/{slug}/comments/"): {200, 400, 401, 403, 404, 503},
     ("post", "/api/v1/articles/{slug}/comments/"): {201, 400, 401, 403, 404, 413, 415, 429, 503},
+    ("post", "/api/v1/articles/{slug}/gifts/"): {201, 401, 403, 404, 503},
     ("post", "/api/v1/auth/logout/"): {204, 401, 403, 503},
     ("post", "/api/v1/auth/register/"): {201, 400, 413, 415, 429, 503},
     ("post", "/api/v1/auth/token/"): {200, 400, 413, 415, 429, 503},
@@ -35,6 +36,8 @@ EXPECTED = {
     ("put", "/api/v1/me/newsletters/"): {200, 400, 401, 403, 413, 415, 503},
     ("get", "/api/v1/newsletters/unsubscribe/"): {200, 400, 503},
     ("post", "/api/v1/newsletters/unsubscribe/"): {200, 400, 413, 415, 503},
+    ("get", "/api/v1/me/gifts/"): {200, 400, 401, 404, 503},
+    ("delete", "/api/v1/me/gifts/{id}/"): {204, 401, 403, 404, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},
@@ -198,6 +201,16 @@ def _errors(client, article, reader_client, staff_client):
             ("post", "/api/v1/subscriptions/portal/"),
             reader_client.post("/api/v1/subscriptions/portal/"),
         ),
+        (("post", "/api/v1/articles/{slug}/gifts/"), client.post(f"{locked}gifts/")),
+        (("post", "/api/v1/articles/{slug}/gifts/"), reader_client.post(f"{locked}gifts/")),
+        (
+            ("post", "/api/v1/articles/{slug}/gifts/"),
+            staff_client.post("/api/v1/articles/x/gifts/"),
+        ),
+        (("get", "/api/v1/me/gifts/"), client.get("/api/v1/me/gifts/")),
+        (("get", "/api/v1/me/gifts/"), reader_client.get("/api/v1/me/gifts/", {"page": 9})),
+        (("delete", "/api/v1/me/gifts/{id}/"), client.delete("/api/v1/me/gifts/1/")),
+        (("delete", "/api/v1/me/gifts/{id}/"), reader_client.delete("/api/v1/me/gifts/1/")),
         *_edition_and_club_errors(client, reader_client),
     ]
 
@@ -261,3 +274,24 @@ def test_an_empty_access_filter_lists_both_and_the_schema_says_so(schema, anonym
 
     assert len(response.json()["results"]) == 2
     assert access["schema"]["enum"] == ["", "free", "subscribers"]
+
+
+def test_the_access_object_and_the_paywall_reasons_of_every_door_are_documented(schema):
+    components = schema["components"]["schemas"]
+    access = components["Access"]
+    summary = components["ArticleSummary"]["properties"]
+
+    assert set(access["properties"]) >= {"via", "used", "limit", "resets_at", "message", "offers"}
+    assert access["required"] == ["via"]
+    assert "Offert par un abonné" in access["properties"]["message"]["description"]
+    assert {"meter", "gift"} <= set(components["ViaEnum"]["enum"])
+    assert set(components["ReasonEnum"]["enum"]) == {
+        "login_required",
+        "subscription_required",
+        "meter_exhausted",
+    }
+    assert "resets_at" in components["Paywall"]["properties"]
+    assert components["UnlockEnum"]["enum"] == ["meter", "subscription"]
+    assert summary["unlock"]["nullable"] is True
+    assert set(components["GiftLink"]["properties"]) == {"id", "url", "expires_at"}
+    assert "token" not in str(components["Gift"])

@@ -29,7 +29,7 @@ def test_list_shows_published_articles_newest_first_without_body(anonymous_clien
     assert [item["slug"] for item in data["results"]] == [newer.slug, older.slug]
     item = data["results"][0]
     assert set(item) == {
-        "slug", "title", "rubric", "standfirst", "authors", "access", "locked",
+        "slug", "title", "rubric", "standfirst", "authors", "access", "locked", "unlock",
         "reading_minutes", "published_at", "published_display", "updated_at",
         "updated_display", "comment_count", "image",
     }  # fmt: skip

@@ -10,6 +10,11 @@ note called there, a cell of a table there, or say that a search word found only
 there matched. The articles crawled are seeded with all of these, and with
 non-breaking spaces. A subscriber reads the same surfaces as a control: the detector
 must find in their responses what it looks for.
+
+The doors that open one article to one reader are crawled shut: every `?gift=` the
+schema documents is tried with an expired link, a revoked one, a link to another
+article and a made-up token; and with the monthly meter on, a reader who spent it reads
+every surface too.
 """
 
 import datetime as dt
@@ -29,7 +34,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
+from articles import gifts
 from articles.models import Article, Note
 from articles.tests.factories import (
     ArticleFactory,
@@ -97,6 +104,8 @@ class Site:
     slugs: dict[str, list[str]]  # URL name → the slugs its route takes
     hidden_sentences: list[str] = field(default_factory=list)
     hidden_tokens: list[str] = field(default_factory=list)  # looked for in the raw markup
+    # Gift links that must open none of the locked articles.
+    dead_gift_tokens: list[str] = field(default_factory=list)
 
 
 def build_site():
@@ -140,6 +149,8 @@ def build_site():
         slugs={
             "article-detail": [a.slug for a in [*locked, free]] + ["inconnu"],
             "article-comments": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "article-gifts": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "my-gift": ["1", "999999"],
             "series-detail": [series.slug, "inconnue"],
             "author-detail": ["autrice", "auteur-gratuit", "personne"],
             "feed-rubric-rss": ["prospective", "pratique", "inconnue"],
@@ -159,6 +170,7 @@ def build_site():
         site.hidden_sentences += [p.strip() for p in pieces if len(p.strip()) > 20]
         # Comments may quote what lies past the split: approved, they are still hidden.
         CommentFactory(article=article, body=f"Je cite : « {site.hidden_sentences[-1]} »")
+    site.dead_gift_tokens = dead_gift_tokens(locked, free)
     site.hidden_tokens = [
         STUDY_URL,
         STUDY_TITLE,
@@ -170,6 +182,20 @@ def build_site():
         *SECRET_WORDS,
     ]
     return site
+
+
+def dead_gift_tokens(locked: list[Article], free: Article) -> list[str]:
+    """Gift links of a subscriber that open none of the locked articles: one expired, one
+    revoked, one to another (free) article, and a token nobody made."""
+    giver: User = UserFactory()  # type: ignore[assignment]
+    ComplimentaryFactory(user=giver)
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    expired = gifts.gift_create(giver=giver, article=locked[0], at=long_ago)
+    revoked = gifts.gift_create(giver=giver, article=locked[1])
+    gifts.gift_revoke(giver=giver, gift_id=revoked.gift.pk)
+    elsewhere = gifts.gift_create(giver=giver, article=free)
+    made_up = "A" * 43
+    return [link.url.rsplit("gift=", 1)[1] for link in (expired, revoked, elsewhere)] + [made_up]
 
 
 # --- Readers -------------------------------------------------------------------------
@@ -237,9 +263,10 @@ def routes(patterns=None, prefix="") -> Iterator[tuple[str | None, str]]:
             yield pattern.name, prefix + str(pattern.pattern)
 
 
-def query_values(name: str) -> list[str]:
+def query_values(name: str, site: Site) -> list[str]:
     """What to try in a query parameter the schema documents."""
     values = {
+        "gift": site.dead_gift_tokens,
         # Words found only past the split, alone and beside a public one.
         "q": [*SECRET_WORDS, "imagerie zorglubine"],
         "rubric": ["prospective"],
@@ -283,7 +310,7 @@ def surfaces(site: Site) -> list[str]:
         for parameter in (operation or {}).get("parameters", []):
             if parameter["in"] != "query":
                 continue
-            values = parameter["schema"].get("enum") or query_values(parameter["name"])
+            values = parameter["schema"].get("enum") or query_values(parameter["name"], site)
             urls += [f"{url}?{parameter['name']}={value}" for url in filled for value in values]
     return sorted(set(urls))
 
@@ -464,3 +491,66 @@ def test_every_kind_of_reader_without_access_is_really_without_access():
             assert response.status_code == 401, name  # its token opens nothing
         else:
             assert response.json()["content"]["complete"] is False, name
+
+
+def spent_meter_reader() -> APIClient:
+    """A signed-in reader without a subscription who read the month's free articles (three
+    others, through the API): every credit is spent."""
+    client = APIClient()
+    user: User = UserFactory()  # type: ignore[assignment]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    for article in ArticleFactory.create_batch(3):
+        assert client.get(f"/api/v1/articles/{article.slug}/").json()["access"]["via"] == "meter"
+    return client
+
+
+def test_a_spent_meter_and_dead_gift_links_see_nothing_past_the_split(
+    settings, meter_on, crawler_report
+):
+    settings.API_BROWSABLE = True
+    site = build_site()
+    urls = surfaces(site)
+    assert any("gift=" in url for url in urls)  # the schema's `gift` is crawled
+    readers = {"compteur épuisé": spent_meter_reader(), "anonyme, compteur actif": APIClient()}
+
+    leaks: list[Leak] = []
+    responses = 0
+    for name, client in readers.items():
+        read, found = crawl(client, urls, site)
+        responses += read
+        leaks += [Leak(name, url, accept, what) for url, accept, what in found]
+
+    crawler_report.append(
+        f"leak crawler, doors shut: {len(urls)} surfaces (dead gift links included) × "
+        f"{len(readers)} readers = {responses} responses, {len(leaks)} leaked"
+    )
+    assert leaks == []
+
+
+def test_the_spent_meter_and_the_dead_gift_links_really_open_nothing(meter_on):
+    site = build_site()
+    spent = spent_meter_reader()
+
+    for article in site.locked:
+        detail = spent.get(f"/api/v1/articles/{article.slug}/").json()
+        assert detail["content"]["complete"] is False
+        assert detail["paywall"]["reason"] == "meter_exhausted"
+        for token in site.dead_gift_tokens:
+            gifted = APIClient().get(f"/api/v1/articles/{article.slug}/", {"gift": token}).json()
+            assert gifted["content"]["complete"] is False, token
+            assert gifted["access"] is None
+
+
+def test_the_crawler_finds_what_a_valid_gift_link_opens():
+    """The control of the doors: a valid link is seen opening its article, and only it."""
+    site = build_site()
+    giver = UserFactory()
+    ComplimentaryFactory(user=giver)
+    link = gifts.gift_create(giver=giver, article=site.locked[0])
+    token = link.url.rsplit("gift=", 1)[1]
+
+    opened = APIClient().get(f"/api/v1/articles/{site.locked[0].slug}/", {"gift": token})
+    other = APIClient().get(f"/api/v1/articles/{site.locked[1].slug}/", {"gift": token})
+
+    assert {STUDY_URL, REFERENCE_URL, *SECRET_WORDS} <= set(leaks_in(opened, site))
+    assert leaks_in(other, site) == []
