@@ -11,6 +11,7 @@ from imago.throttling import SharedScopedRateThrottle
 from subscriptions.access import current_subscription, has_access
 
 from . import services
+from .lockout import client_address
 from .serializers import CredentialsSerializer, MeSerializer, RegisteredSerializer, TokenSerializer
 
 
@@ -72,7 +73,7 @@ class Me(APIView):
         data = {
             "email": request.user.email,
             "email_verified": request.user.email_verified,
-            "has_access": has_access(request.user),
+            "has_access": has_access(request.user, client_address=client_address(request)),
             "subscription": current_subscription(request.user),
         }
         return Response(MeSerializer(data).data)

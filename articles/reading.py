@@ -19,15 +19,17 @@ from django.db.models import BooleanField, Case, F, IntegerField, Q, TextField, 
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.lockout import client_address
 from subscriptions.access import AnyUser, Entitlement, entitlement_for
 from subscriptions.models import Offer
 
 from .models import Article, Note, Series
 
-Via = Literal["free", "subscription", "complimentary", "staff"]
+Via = Literal["free", "subscription", "complimentary", "staff", "licence"]
 Reason = Literal["login_required", "subscription_required"]
 
 PAYWALL_MESSAGE = "Il vous reste {percent}% de l'article à lire"
+LICENCE_MESSAGE = "Accès offert par {organisation}"
 
 # Matches every row: the source opens the whole archive.
 EVERYTHING = Q(pk__isnull=False)
@@ -39,24 +41,39 @@ class Reader:
 
     user: AnyUser
     entitlement: Entitlement | None = None
+    # Where the request comes from, as the throttles see it (licences open by address).
+    client_address: str | None = None
 
     @property
     def is_anonymous(self) -> bool:
         return not self.user.is_authenticated
 
+    @property
+    def is_private(self) -> bool:
+        """Whether answers built for this reader may differ from every anonymous reader's:
+        signed in, or opened something by where they read from (a licensed address).
+        Such answers are `Cache-Control: private`, and never stored for anyone else."""
+        return not self.is_anonymous or self.entitlement is not None
+
 
 ANONYMOUS = Reader(user=AnonymousUser())
 
 
-def reader_for(user: AnyUser, *, at: datetime | None = None) -> Reader:
-    return Reader(user=user, entitlement=entitlement_for(user, at=at))
+def reader_for(
+    user: AnyUser, *, at: datetime | None = None, client_address: str | None = None
+) -> Reader:
+    return Reader(
+        user=user,
+        entitlement=entitlement_for(user, at=at, client_address=client_address),
+        client_address=client_address,
+    )
 
 
 def reader_of(request: HttpRequest) -> Reader:
     """The request's reader, built once and kept on the request like its user."""
     reader: Reader | None = getattr(request, "reader", None)
     if reader is None:
-        reader = reader_for(request.user)
+        reader = reader_for(request.user, client_address=client_address(request))
         request.reader = reader  # type: ignore[attr-defined]
     return reader
 
@@ -66,6 +83,14 @@ class Access:
     """How an article was opened to its reader."""
 
     via: Via
+    organisation: str | None = None  # the organisation whose licence opened it
+
+    @property
+    def message(self) -> str | None:
+        """What the reader is told about the way in, when there is something to say."""
+        if self.organisation is not None:
+            return LICENCE_MESSAGE.format(organisation=self.organisation)
+        return None
 
 
 class AccessSource:
@@ -88,14 +113,15 @@ class FreeArticles(AccessSource):
 
 
 class ReaderEntitlement(AccessSource):
-    """A subscription, a complimentary grant or a staff account: every article."""
+    """A subscription, a complimentary grant, a staff account or an institution's licence
+    (by the reader's seat or the address they read from): every article."""
 
     def opens(self, reader: Reader, *, at: datetime) -> Q | None:
         return EVERYTHING if reader.entitlement else None
 
     def access(self, reader: Reader) -> Access:
         assert reader.entitlement is not None
-        return Access(via=reader.entitlement.via)
+        return Access(via=reader.entitlement.via, organisation=reader.entitlement.organisation)
 
 
 # In order of precedence: the first source that opens an article names the way in.

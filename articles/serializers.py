@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, get_args
 
 from rest_framework import serializers
@@ -7,8 +7,9 @@ from subscriptions.serializers import OfferSerializer
 
 from . import dates
 from .models import Article, Author, Brief, Comment, Note, Rubric
-from .reading import ArticleReading, Paywall, Reason, Via
+from .reading import Access, ArticleReading, Paywall, Reason, Via
 from .structured_data import news_article
+from .usage import month_start, months_between
 
 COMMENT_MAX_CHARS = 3000
 ANONYMOUS_COMMENTER = "Un lecteur"
@@ -142,6 +143,19 @@ class AccessSerializer(serializers.Serializer):
     via = serializers.ChoiceField(
         choices=list(get_args(Via)), help_text="How the article was opened to the caller."
     )
+    organisation = serializers.CharField(
+        required=False, help_text="With `licence` only: the organisation whose licence opened it."
+    )
+    message = serializers.CharField(
+        required=False, help_text="With `licence` only: “Accès offert par {organisation}”."
+    )
+
+    def to_representation(self, access: Access) -> dict:
+        data: dict[str, Any] = {"via": access.via}
+        if access.organisation is not None:
+            data["organisation"] = access.organisation
+            data["message"] = access.message
+        return data
 
 
 class PaywallSerializer(serializers.Serializer):
@@ -281,3 +295,112 @@ class SeriesSerializer(serializers.Serializer):
     name = serializers.CharField(source="series.name")
     total = serializers.IntegerField(source="series.total")
     parts = SeriesPartSummarySerializer(many=True, read_only=True, help_text="Published parts.")
+
+
+# --- Licence usage: COUNTER R5 Item Report ----------------------------------------------
+
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+MONTH_INVALID = "Un mois s'écrit AAAA-MM, par exemple 2026-11."
+PERIOD_MIXED = "Donnez soit `month`, soit `begin_date` et `end_date`."
+PERIOD_REVERSED = "La fin de la période précède son début."
+PERIOD_MAX_MONTHS = 36
+PERIOD_TOO_LONG = f"Une période couvre {PERIOD_MAX_MONTHS} mois au plus."
+
+
+def _month_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        MONTH_PATTERN, required=False, error_messages={"invalid": MONTH_INVALID}
+    )
+
+
+class UsagePeriodSerializer(serializers.Serializer):
+    """The months a report covers: one (`month`), or from `begin_date` to `end_date`."""
+
+    month = _month_field()
+    begin_date = _month_field()
+    end_date = _month_field()
+
+    def validate(self, data: dict[str, str]) -> dict[str, Any]:
+        def parse(value: str) -> date:
+            return date.fromisoformat(f"{value}-01")
+
+        if "month" in data and ("begin_date" in data or "end_date" in data):
+            raise serializers.ValidationError({"month": [PERIOD_MIXED]})
+        current = month_start(self.context["today"])
+        if "month" in data:
+            begin = end = parse(data["month"])
+        else:
+            first = parse(data["begin_date"]) if "begin_date" in data else None
+            last = parse(data["end_date"]) if "end_date" in data else None
+            begin, end = first or last or current, last or first or current
+        if end < begin:
+            raise serializers.ValidationError({"end_date": [PERIOD_REVERSED]})
+        if len(months_between(begin, end)) > PERIOD_MAX_MONTHS:
+            raise serializers.ValidationError({"end_date": [PERIOD_TOO_LONG]})
+        return {"begin": begin, "end": end}
+
+
+class CounterIdentifierSerializer(serializers.Serializer):
+    Type = serializers.CharField()
+    Value = serializers.CharField()
+
+
+class CounterFilterSerializer(serializers.Serializer):
+    Name = serializers.CharField()
+    Value = serializers.CharField()
+
+
+class CounterExceptionSerializer(serializers.Serializer):
+    Code = serializers.IntegerField()
+    Severity = serializers.CharField()
+    Message = serializers.CharField()
+
+
+class CounterHeaderSerializer(serializers.Serializer):
+    Created = serializers.DateTimeField()
+    Created_By = serializers.CharField()
+    Customer_ID = serializers.CharField(help_text="The organisation's slug.")
+    Report_ID = serializers.ChoiceField(choices=["IR"])
+    Release = serializers.ChoiceField(choices=["5"])
+    Report_Name = serializers.CharField()
+    Institution_Name = serializers.CharField()
+    Institution_ID = CounterIdentifierSerializer(many=True)
+    Report_Filters = CounterFilterSerializer(many=True)
+    Report_Attributes = CounterFilterSerializer(many=True)
+    Exceptions = CounterExceptionSerializer(many=True)
+
+
+class CounterPeriodSerializer(serializers.Serializer):
+    Begin_Date = serializers.DateField()
+    End_Date = serializers.DateField()
+
+
+class CounterInstanceSerializer(serializers.Serializer):
+    Metric_Type = serializers.ChoiceField(choices=["Total_Item_Requests", "Unique_Item_Requests"])
+    Count = serializers.IntegerField(min_value=1)
+
+
+class CounterPerformanceSerializer(serializers.Serializer):
+    Period = CounterPeriodSerializer()
+    Instance = CounterInstanceSerializer(many=True)
+
+
+class CounterItemSerializer(serializers.Serializer):
+    Item = serializers.CharField(help_text="The article's title.")
+    Item_ID = CounterIdentifierSerializer(
+        many=True, help_text="`Proprietary` (imago:{slug}) and `URI` (where it is read)."
+    )
+    Platform = serializers.CharField()
+    Publisher = serializers.CharField()
+    Data_Type = serializers.CharField()
+    Access_Type = serializers.CharField()
+    Access_Method = serializers.CharField()
+    Performance = CounterPerformanceSerializer(many=True, help_text="Months with requests only.")
+
+
+class UsageReportSerializer(serializers.Serializer):
+    """COUNTER Release 5 Item Report (IR), as COUNTER_SUSHI serves it: counts only, never
+    who read."""
+
+    Report_Header = CounterHeaderSerializer()
+    Report_Items = CounterItemSerializer(many=True)

@@ -1,20 +1,34 @@
 from http import HTTPStatus
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.utils.cache import patch_cache_control
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
+from licences.models import paris_today
+from licences.selectors import ORGANISATION_NOT_FOUND, managed_organisation
 
-from . import selectors, services
+from . import selectors, services, usage
 from .filters import ArticleFilter
 from .models import Article, Comment, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
+    MONTH_PATTERN,
+    PERIOD_MAX_MONTHS,
     ArticleDetailSerializer,
     ArticleSummarySerializer,
     AuthorDetailSerializer,
@@ -23,6 +37,8 @@ from .serializers import (
     CommentSerializer,
     RubricSerializer,
     SeriesSerializer,
+    UsagePeriodSerializer,
+    UsageReportSerializer,
 )
 
 
@@ -35,6 +51,14 @@ class ReaderMixin(generics.GenericAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # What a licensed network reads is its own: never kept by a shared cache, nor by
+        # ours (imago/response_cache.py stores no `private` answer).
+        reader = getattr(request, "reader", None)
+        if reader is not None and reader.is_private:
+            patch_cache_control(response, private=True)
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 @extend_schema_view(
@@ -97,6 +121,10 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         reading = selectors.article_reading(slug=kwargs["slug"], reader=self.reader)
+        if reading.access is not None and reading.access.via == "licence":
+            usage.licence_reading_count(
+                reader=self.reader, article=reading.article, method=request.method
+            )
         return Response(self.get_serializer(reading).data)
 
 
@@ -198,3 +226,70 @@ class BriefList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.brief_list()
+
+
+# --- Licence usage, for an organisation's licence managers ------------------------------
+
+MONTH_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        {"type": "string", "pattern": MONTH_PATTERN},
+        description=description,
+    )
+    for name, description in [
+        ("month", "One month, `YYYY-MM` (not with `begin_date` nor `end_date`)."),
+        ("begin_date", "The first month, `YYYY-MM`; default: `end_date`, else this month."),
+        ("end_date", "The last month, `YYYY-MM`; default: `begin_date`, else this month."),
+    ]
+]
+USAGE_ERRORS = {
+    400: "A month not written `YYYY-MM`, an end before the beginning, more than "
+    f"{PERIOD_MAX_MONTHS} months: field errors.",
+    403: "The reader is not a manager of this licence (`not_licence_manager`).",
+}
+
+
+class UsageReportMixin(APIView):
+    permission_classes = [IsAuthenticated]
+    not_found_message = ORGANISATION_NOT_FOUND
+    error_responses = USAGE_ERRORS
+
+    def report(self, request, slug: str) -> usage.UsageReport:
+        organisation = managed_organisation(user=request.user, slug=slug)
+        period = UsagePeriodSerializer(data=request.query_params, context={"today": paris_today()})
+        period.is_valid(raise_exception=True)
+        return usage.usage_report(organisation=organisation, **period.validated_data)
+
+
+class OrganisationUsage(UsageReportMixin):
+    """What the licence opened, month by month: a COUNTER R5 Item Report, in JSON.
+
+    Per article and month, `Total_Item_Requests` and `Unique_Item_Requests`; never who read.
+    """
+
+    @extend_schema(parameters=MONTH_PARAMETERS, responses=UsageReportSerializer)
+    def get(self, request, slug):
+        return Response(usage.usage_report_json(self.report(request, slug)))
+
+
+class OrganisationUsageCsv(UsageReportMixin):
+    """The same report as COUNTER's tabular CSV, to download. Errors are JSON."""
+
+    content_negotiation_class = OneFormat  # JSON errors whatever Accept says; CSV on success
+
+    @extend_schema(
+        parameters=MONTH_PARAMETERS,
+        responses={
+            (HTTPStatus.OK, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="COUNTER R5 IR, tabular (CSV, UTF-8)."
+            )
+        },
+    )
+    def get(self, request, slug):
+        report = self.report(request, slug)
+        response = HttpResponse(
+            usage.usage_report_csv(report), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"IR_{report.organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -2,7 +2,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 
 class ApiCacheControlMiddleware:
@@ -12,7 +12,8 @@ class ApiCacheControlMiddleware:
     cached publicly for a short time. Anything sent with credentials (a token or
     a session cookie) is private, and every API response varies on them. So is
     anything that sets a cookie (the CSRF token of the docs page or the browsable
-    API): a shared cache would hand the same one to everyone.
+    API): a shared cache would hand the same one to everyone. So is what a view marked
+    `private` itself: what an anonymous reader on a licensed network reads.
     """
 
     def __init__(self, get_response):
@@ -30,6 +31,7 @@ class ApiCacheControlMiddleware:
             has_credentials
             or (getattr(request, "user", None) and request.user.is_authenticated)
             or _sets_cookie(request, response)
+            or _said_private(response)
         ):
             patch_cache_control(response, private=True, no_cache=True)
         elif request.method in ("GET", "HEAD") and response.status_code == 200:
@@ -37,6 +39,14 @@ class ApiCacheControlMiddleware:
         else:
             patch_cache_control(response, no_store=True)
         return response
+
+
+def _said_private(response) -> bool:
+    """The view answered for this request alone (an anonymous reader on a licensed network)."""
+    return "private" in {
+        d.split("=", 1)[0].strip().lower()
+        for d in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
 
 
 def _sets_cookie(request, response) -> bool:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outbox",
     "accounts",
+    "licences",  # institutional licences: subscriptions.access asks it, articles counts usage
     "subscriptions",
     "articles",
 ]

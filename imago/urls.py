@@ -18,6 +18,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("articles.urls")),
     path("", include("subscriptions.urls")),
     path("", include("accounts.urls")),
+    path("", include("licences.urls")),
     # Public: a token, even a bad one, changes nothing to the schema.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path("docs/", DocsPage.as_view(url_name="schema"), name="docs"),
