@@ -236,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("IMAGO_AUTH_THROTTLE", "20/min"),
         "comments": env_str("IMAGO_COMMENT_THROTTLE", "10/hour"),
+        # Join codes of licences (licences/): tries per reader, so codes are not guessed.
+        "licence_join": env_str("IMAGO_LICENCE_JOIN_THROTTLE", "10/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
     # X-Forwarded-For cannot dodge the throttles.

@@ -27,7 +27,9 @@ EXPECTED = {
     ("get", "/api/v1/briefs/"): {200, 400, 401, 503},  # a cursor is never "past the end"
     ("get", "/api/v1/me/"): {200, 401, 503},
     ("get", "/api/v1/me/organisations/"): {200, 400, 401, 404, 503},
-    ("post", "/api/v1/me/organisations/join/"): {200, 201, 400, 401, 403, 409, 413, 415, 503},
+    ("post", "/api/v1/me/organisations/join/"): {
+        *(200, 201, 400, 401, 403, 409, 413, 415, 429, 503)
+    },
     ("get", "/api/v1/organisations/{slug}/"): {200, 401, 403, 404, 503},
     ("get", "/api/v1/organisations/{slug}/usage/"): {200, 400, 401, 403, 404, 503},
     ("get", "/api/v1/organisations/{slug}/usage.csv"): {200, 400, 401, 403, 404, 503},

@@ -1,10 +1,14 @@
 from http import HTTPStatus
 
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from imago.throttling import SharedScopedRateThrottle
 
 from . import selectors, services
 from .models import Membership
@@ -22,15 +26,32 @@ class MyOrganisations(generics.ListAPIView):
         return selectors.memberships_of(user=self.request.user)  # type: ignore[arg-type]
 
 
+# Outside the request's transaction, like sign-in (accounts/views.py): the throttle's
+# claim must stay counted when the code is wrong, or codes could be guessed for free;
+# the seat is taken in a transaction of its own (services.membership_join).
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class OrganisationJoin(APIView):
     """Take a seat of an organisation's licence with the code it gave its readers."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [SharedScopedRateThrottle]
+    throttle_scope = "licence_join"
     error_responses = {
         400: "No organisation has this code (`join_code_unknown`), or invalid input.",
         409: "Every seat is taken (`licence_full`), or the licence is not running "
         "(`licence_inactive`).",
     }
+
+    def handle_exception(self, exc):
+        # DRF marks the innermost transaction for rollback on an error; this request
+        # opened none, so one around it (a test's) is not its to roll back.
+        needs_rollback = (
+            transaction.get_rollback() if transaction.get_connection().in_atomic_block else None
+        )
+        response = super().handle_exception(exc)
+        if needs_rollback is not None:
+            transaction.set_rollback(needs_rollback)
+        return response
 
     @extend_schema(
         request=JoinSerializer,

@@ -91,6 +91,7 @@ def main() -> int:
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "IMAGO_AUTH_THROTTLE": "100000/min",
             "IMAGO_COMMENT_THROTTLE": "100000/hour",
+            "IMAGO_LICENCE_JOIN_THROTTLE": "100000/hour",
         }
         with served_app(workers=2, env=env, demo=True) as app:
             app.manage("sync_offers")

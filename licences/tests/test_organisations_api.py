@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.tests.factories import UserFactory
 from conftest import client_for
@@ -186,3 +187,16 @@ def test_staff_without_a_seat_use_the_admin_not_this(chu):
     staff = UserFactory(is_staff=True)
 
     assert client_for(staff).get(detail("chu-lille")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_guessing_codes_is_throttled_even_when_they_are_wrong(chu, reader, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"licence_join": "3/hour"})
+    client = client_for(reader)
+
+    tries = [join(client, f"ESSAI-{n}").status_code for n in range(3)]
+    right_code_too_late = join(client, "LILLE-2026")
+
+    assert tries == [HTTPStatus.BAD_REQUEST] * 3
+    assert right_code_too_late.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert right_code_too_late.json()["code"] == "throttled"
+    assert not Membership.objects.exists()
