@@ -29,8 +29,8 @@ from redis.exceptions import RedisError
 
 from licences.models import Organisation
 
-from .models import Article, LicenceUsage
-from .reading import Reader
+from .models import LicenceUsage
+from .reading import ArticleReading, Reader
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +95,20 @@ def _first_today(key: str, at: dt.datetime) -> bool:
 
 
 def licence_reading_count(
-    *, reader: Reader, article: Article, method: str, at: dt.datetime | None = None
+    *, reader: Reader, reading: ArticleReading, method: str, at: dt.datetime | None = None
 ) -> None:
-    """Count an article's text opened by a licence (nothing for any other way in).
+    """Count an article's text sent because a licence opened it (nothing for any other
+    way in, nor for a HEAD request, which sends no text).
 
     Never fails the reading: a cache or database error is logged and the request
     is not counted.
     """
     entitlement = reader.entitlement
-    if method != "GET" or entitlement is None or entitlement.organisation_id is None:
+    opened_by_licence = reading.access is not None and reading.access.via == "licence"
+    if method != "GET" or not opened_by_licence or entitlement is None:
         return
+    assert entitlement.organisation_id is not None
+    article = reading.article
     at = paris(at or timezone.now())
     who = (
         f"user:{reader.user.pk}" if not reader.is_anonymous else f"address:{reader.client_address}"

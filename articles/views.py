@@ -121,10 +121,7 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         reading = selectors.article_reading(slug=kwargs["slug"], reader=self.reader)
-        if reading.access is not None and reading.access.via == "licence":
-            usage.licence_reading_count(
-                reader=self.reader, article=reading.article, method=request.method
-            )
+        usage.licence_reading_count(reader=self.reader, reading=reading, method=request.method)
         return Response(self.get_serializer(reading).data)
 
 

@@ -14,7 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from articles import usage
+from articles import selectors, usage
 from articles.models import Article, LicenceUsage
 from articles.reading import reader_for
 from articles.serializers import MONTH_INVALID, PERIOD_MIXED, PERIOD_REVERSED, PERIOD_TOO_LONG
@@ -87,15 +87,17 @@ def test_each_reader_counts_apart(chu, article):
     assert counters() == [("irm-de-demain", 3, 3)]
 
 
+def count_at(reader, article, at: dt.datetime) -> None:
+    reading = selectors.article_reading(slug=article.slug, reader=reader)
+    usage.licence_reading_count(reader=reader, reading=reading, method="GET", at=at)
+
+
 def test_later_the_same_day_is_one_more_request_by_the_same_reader(chu, article):
     reader = reader_for(UserFactory(), client_address=ON_SITE)
     nine = dt.datetime.combine(paris_today(), dt.time(9), PARIS)
 
-    for at in [nine, nine + dt.timedelta(seconds=10), nine + dt.timedelta(seconds=45)]:
-        usage.licence_reading_count(reader=reader, article=article, method="GET", at=at)
-    usage.licence_reading_count(
-        reader=reader, article=article, method="GET", at=nine + dt.timedelta(days=1)
-    )
+    for seconds in [0, 10, 45, 24 * 3600]:
+        count_at(reader, article, nine + dt.timedelta(seconds=seconds))
 
     # 9:00:00 and 9:00:10 are one double-click; 9:00:45 another request; tomorrow another
     # request and another unique reader-day.
@@ -107,10 +109,8 @@ def test_a_new_month_starts_a_new_row(chu, article):
     reader = reader_for(UserFactory(), client_address=ON_SITE)
     day = dt.datetime(2027, 1, 31, 23, 50, tzinfo=PARIS)
 
-    usage.licence_reading_count(reader=reader, article=article, method="GET", at=day)
-    usage.licence_reading_count(
-        reader=reader, article=article, method="GET", at=day + dt.timedelta(minutes=20)
-    )
+    count_at(reader, article, day)
+    count_at(reader, article, day + dt.timedelta(minutes=20))
 
     assert list(LicenceUsage.objects.values_list("month", "total_item_requests")) == [
         (dt.date(2027, 1, 1), 1),
