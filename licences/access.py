@@ -15,7 +15,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, CharField, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from imago.exceptions import DomainError
@@ -88,10 +100,21 @@ def licence_rows(*, user: User, range_ids: Iterable[int], at: dt.datetime) -> Qu
             .values_list(_kind(ADDRESS), "organisation__name", "organisation_id")
         )
     if user.email_verified_at is not None:
+        # Only where a seat is free: a reader of a full licence is not made to wait for
+        # its lock at every request (membership_join counts again, under the lock).
+        taken = (
+            Membership.objects.filter(organisation=OuterRef("organisation"))
+            .order_by()
+            .values("organisation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         rows = rows.union(
             EmailDomain.objects.filter(
                 active_q(at, "organisation__"), domain__in=domain_suffixes(user.email)
             )
+            .annotate(seats_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
+            .filter(organisation__seats__gt=F("seats_taken"))
             .order_by()
             .values_list(_kind(DOMAIN), "organisation__name", "organisation_id")
         )

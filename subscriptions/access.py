@@ -77,7 +77,8 @@ def entitlement_for(
     subscriptions and licences are read together (a UNION); an anonymous reader's
     licence is asked only when their address lies in a licensed range (known from
     memory, licences/addresses.py). A paying subscription is named before a
-    complimentary grant, both before a licence.
+    complimentary grant, both before a licence. Once in a reader's life a write
+    follows: a verified reader at a licensed domain takes a seat (licences/access.py).
     """
     at = at or timezone.now()
     if user is not None and user.is_authenticated:

@@ -328,3 +328,16 @@ def test_a_signed_in_reader_pays_one_query_for_subscriptions_and_licences_togeth
         listed = client.get("/api/v1/articles/").json()["results"]
 
     assert [item["locked"] for item in listed] == [False] * 3
+
+
+def test_a_verified_reader_of_a_full_licence_pays_no_seat_count_at_each_request(
+    uncached, chu, article, django_assert_num_queries
+):
+    MembershipFactory.create_batch(2, organisation=chu)
+    client = client_for(verified("interne@chu-lille.fr"))
+
+    # token, access (subscriptions ∪ licences), article, authors, notes, offers
+    with django_assert_num_queries(6):
+        data = read(client, article)
+
+    assert not opens(data)
