@@ -38,7 +38,8 @@ CHECKS = (
     "use_after_free,ensure_resource_availability,ignored_auth"
 )
 PASSWORD = "Radiologie-2026!"
-# A series of the two demo articles, a reader without access, a subscriber and a comment.
+# A series of the two demo articles, a reader without access, a subscriber and a comment;
+# the subscriber manages the demo licence (its usage reports are fuzzed past the 403).
 SETUP = f"""
 from accounts.models import User
 from articles.models import Article, Series
@@ -52,6 +53,10 @@ User.objects.create_user(email="fuzz@example.org", password="{PASSWORD}")
 subscriber = User.objects.create_user(email="abonnee@example.org", password="{PASSWORD}")
 ComplimentaryFactory(user=subscriber)
 CommentFactory(article=Article.objects.first(), user=subscriber)
+from licences.models import Membership, Organisation
+Membership.objects.create(
+    organisation=Organisation.objects.get(slug="chu-demonstration"), user=subscriber, is_manager=True
+)
 """
 
 
