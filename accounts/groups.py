@@ -40,6 +40,13 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.user": ("view",),
         # What was emailed to whom, to answer "I never received it".
         "outbox.outboundemail": ("view",),
+        # Institutional licences: organisations, their ranges, domains and members, and
+        # the usage each licence reports (counters, never who read what).
+        "licences.organisation": CRUD,
+        "licences.iprange": CRUD,
+        "licences.emaildomain": CRUD,
+        "licences.membership": CRUD,
+        "articles.licenceusage": ("view",),
         # Admin sign-in lock-outs (django-axes): deleting an attempt unlocks.
         "axes.accessattempt": ("delete", "view"),
         "axes.accesslog": ("view",),

@@ -13,6 +13,7 @@ from imago.throttling import SharedScopedRateThrottle
 from subscriptions.access import current_subscription, has_access
 
 from . import self_service, services
+from .lockout import client_address
 from .serializers import (
     CredentialsSerializer,
     DetailSerializer,
@@ -137,7 +138,7 @@ class Me(PasswordCheckingView):
         data = {
             "email": request.user.email,
             "email_verified": request.user.email_verified,
-            "has_access": has_access(request.user),
+            "has_access": has_access(request.user, client_address=client_address(request)),
             "subscription": current_subscription(request.user),
         }
         return Response(MeSerializer(data).data)

@@ -1,13 +1,33 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from imago.forms import LinesField
+from licences.models import Organisation, paris_today
 
-from . import services
-from .models import Article, ArticleAuthor, Author, Brief, Comment, Gift, Note, Rubric, Series
+from . import services, usage
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Brief,
+    Comment,
+    Gift,
+    LicenceUsage,
+    Note,
+    Rubric,
+    Series,
+)
+from .serializers import UsagePeriodSerializer
+
+BODY_FIELDS = ("body", "body_html", "body_text", "teaser_html", "teaser_text")
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -228,3 +248,81 @@ class GiftAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoking is the giver's (me/gifts/); the row keeps its count
+
+
+@admin.register(LicenceUsage)
+class LicenceUsageAdmin(admin.ModelAdmin):
+    """Counters written by readings under licence (articles/usage.py): read-only."""
+
+    list_display = [
+        "month_display",
+        "organisation",
+        "article",
+        "total_item_requests",
+        "unique_item_requests",
+    ]
+    list_filter = ["organisation", ("month", admin.DateFieldListFilter)]
+    search_fields = ["organisation__name", "article__title"]
+    list_select_related = ["organisation", "article"]
+    date_hierarchy = "month"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*(f"article__{f}" for f in BODY_FIELDS))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="mois", ordering="month")
+    def month_display(self, row):
+        return f"{row.month:%m/%Y}"
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(self.report_view)
+        return [
+            path("report/<int:organisation_id>/", report, name="articles_licenceusage_report"),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request, organisation_id: int):
+        """An organisation's COUNTER Item Report over the months asked (this one by
+        default), as a table, or as CSV with ?format=csv."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        organisation = get_object_or_404(Organisation, pk=organisation_id)
+        period = UsagePeriodSerializer(
+            data={k: v for k, v in request.GET.items() if v and k != "format"},
+            context={"today": paris_today()},
+        )
+        errors: list[str] = []
+        if period.is_valid():
+            dates = period.validated_data
+        else:
+            errors = [m for messages_ in period.errors.values() for m in messages_]
+            today = usage.month_start(paris_today())
+            dates = {"begin": today, "end": today}
+        report = usage.usage_report(organisation=organisation, **dates)
+        if request.GET.get("format") == "csv" and not errors:
+            response = HttpResponse(
+                usage.usage_report_csv(report), content_type="text/csv; charset=utf-8"
+            )
+            name = f"IR_{organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Rapport d’usage — {organisation.name}",
+            "organisation": organisation,
+            "report": report,
+            "months": [usage.month_label(month) for month in report.months],
+            "begin": f"{report.begin:%Y-%m}",
+            "end": f"{report.months[-1]:%Y-%m}",
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/articles/licenceusage/report.html", context)

@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import paywall
@@ -392,3 +392,40 @@ class Gift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} — offert par {self.giver}"
+
+
+class LicenceUsage(models.Model):
+    """How often an organisation's licence opened an article in a month, as COUNTER counts.
+
+    Counters only: who read what is never stored (articles/usage.py).
+    """
+
+    organisation = models.ForeignKey(
+        "licences.Organisation",
+        on_delete=models.CASCADE,
+        related_name="usage",
+        verbose_name="établissement",
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="licence_usage")
+    month = models.DateField("mois", help_text="Son premier jour, à Paris.")
+    total_item_requests = models.PositiveIntegerField("Total_Item_Requests", default=0)
+    unique_item_requests = models.PositiveIntegerField("Unique_Item_Requests", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "month", "article"]
+        verbose_name = "usage sous licence"
+        verbose_name_plural = "usage sous licence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "article", "month"], name="licenceusage_one_row_a_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="licenceusage_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(unique_item_requests__lte=F("total_item_requests")),
+                name="licenceusage_unique_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.article} — {self.month:%m/%Y}"

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.lockout import client_address
 from accounts.models import User
 from subscriptions.access import AnyUser, Entitlement, entitlement_for, entitlements_for
 from subscriptions.models import Offer
@@ -39,7 +40,7 @@ from .gifts import GIFT_MESSAGE, GiftPass, gift_pass_for
 from .meter import MeterState, meter_limit, meter_resets_display, meter_state_for
 from .models import Article, Note, Series
 
-Via = Literal["free", "subscription", "complimentary", "staff", "meter", "gift"]
+Via = Literal["free", "subscription", "complimentary", "staff", "meter", "gift", "licence"]
 Reason = Literal["login_required", "subscription_required", "meter_exhausted"]
 # For a locked article, what would open it: a credit of the monthly meter (for an
 # anonymous reader, once signed in to a free account), or only a subscription.
@@ -56,6 +57,7 @@ METER_EXHAUSTED_MESSAGE = (
     "abonnez-vous pour tout lire dès maintenant."
 )
 METER_MESSAGE = "Article offert : {used} sur {limit} ce mois-ci."
+LICENCE_MESSAGE = "Accès offert par {organisation}"
 
 
 def _subscriber_articles(count: int) -> str:
@@ -80,6 +82,8 @@ class Reader:
     meter: MeterState | None = None
     # A valid gift link the request carries (`?gift=`).
     gift: GiftPass | None = None
+    # Where the request comes from, as the throttles see it (licences open by address).
+    client_address: str | None = None
 
     @property
     def is_anonymous(self) -> bool:
@@ -87,9 +91,11 @@ class Reader:
 
     @property
     def personal(self) -> bool:
-        """Whether what this reader reads depends on more than the URL's public part:
-        their answers are `Cache-Control: private`, never stored for anyone else."""
-        return self.user.is_authenticated or self.gift is not None
+        """Whether what this reader reads may differ from every anonymous reader's: signed
+        in, following a gift link, or opening something by where they read from (a
+        licensed address). Their answers are `Cache-Control: private`, never stored for
+        anyone else."""
+        return self.user.is_authenticated or self.gift is not None or self.entitlement is not None
 
 
 ANONYMOUS = Reader(user=AnonymousUser())
@@ -99,17 +105,23 @@ GIFT_METHODS = frozenset({"GET", "HEAD"})
 
 
 def reader_for(
-    user: AnyUser, *, at: datetime | None = None, gift_token: str | None = None
+    user: AnyUser,
+    *,
+    at: datetime | None = None,
+    gift_token: str | None = None,
+    client_address: str | None = None,
 ) -> Reader:
-    """Who `user` is as a reader at `at`: one query for the entitlement, one for the
-    meter of a signed-in reader without one, one for a gift token."""
+    """Who `user` is as a reader at `at`: one query for the entitlement (subscriptions and
+    licences, by account or by `client_address`), one for the meter of a signed-in reader
+    without one, one for a gift token."""
     at = at or timezone.now()
-    entitlement = entitlement_for(user, at=at)
+    entitlement = entitlement_for(user, at=at, client_address=client_address)
     return Reader(
         user=user,
         entitlement=entitlement,
         meter=None if entitlement else meter_state_for(user, at=at),
         gift=gift_pass_for(gift_token, at=at) if gift_token else None,
+        client_address=client_address,
     )
 
 
@@ -117,6 +129,8 @@ def readers_for(users: Iterable[User], *, at: datetime) -> dict[int, Reader]:
     """`reader_for` of many users at once, by user id: what each brings, in bulk.
 
     A new source's data (a meter, gifts) is read here for the whole batch as well.
+    Licences by membership are not (yet): a member gets what a reader without access
+    gets, never more.
     """
     users = list(users)
     entitlements = entitlements_for(users, at=at)
@@ -128,7 +142,9 @@ def reader_of(request: HttpRequest) -> Reader:
     reader: Reader | None = getattr(request, "reader", None)
     if reader is None:
         gift_token = request.GET.get("gift") if request.method in GIFT_METHODS else None
-        reader = reader_for(request.user, gift_token=gift_token)
+        reader = reader_for(
+            request.user, gift_token=gift_token, client_address=client_address(request)
+        )
         request.reader = reader  # type: ignore[attr-defined]
     return reader
 
@@ -147,6 +163,7 @@ class Access:
     message: str | None = None
     # A gift: the offers shown beside the article, so the gift converts.
     offers: tuple[Offer, ...] | None = None
+    organisation: str | None = None  # the organisation whose licence opened it
 
 
 class AccessSource:
@@ -169,14 +186,22 @@ class FreeArticles(AccessSource):
 
 
 class ReaderEntitlement(AccessSource):
-    """A subscription, a complimentary grant or a staff account: every article."""
+    """A subscription, a complimentary grant, a staff account or an institution's licence
+    (by the reader's seat or the address they read from): every article."""
 
     def opens(self, reader: Reader, *, at: datetime) -> Q | None:
         return EVERYTHING if reader.entitlement else None
 
     def access(self, reader: Reader) -> Access:
         assert reader.entitlement is not None
-        return Access(via=reader.entitlement.via)
+        organisation = reader.entitlement.organisation
+        return Access(
+            via=reader.entitlement.via,
+            organisation=organisation,
+            message=None
+            if organisation is None
+            else LICENCE_MESSAGE.format(organisation=organisation),
+        )
 
 
 class MeteredArticles(AccessSource):

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, get_args
 
 from rest_framework import serializers
@@ -10,6 +10,7 @@ from .gifts import GIFT_MESSAGE
 from .models import Article, Author, Brief, Comment, Gift, Note, Rubric
 from .reading import ArticleReading, Paywall, Reason, Unlock, Via
 from .structured_data import news_article
+from .usage import month_start, months_between
 
 COMMENT_MAX_CHARS = 3000
 ANONYMOUS_COMMENTER = "Un lecteur"
@@ -173,10 +174,13 @@ class AccessSerializer(serializers.Serializer):
     resets_at = serializers.DateTimeField(
         required=False, help_text="`meter` only: when the count starts again (next month)."
     )
+    organisation = serializers.CharField(
+        required=False, help_text="`licence` only: the organisation whose licence opened it."
+    )
     message = serializers.CharField(
         required=False,
         help_text=f"What to tell the reader: the meter's count (`meter`), "
-        f"« {GIFT_MESSAGE} » (`gift`).",
+        f"« {GIFT_MESSAGE} » (`gift`), « Accès offert par {{organisation}} » (`licence`).",
     )
     offers = OfferSerializer(
         many=True,
@@ -383,3 +387,112 @@ class GiftSerializer(serializers.ModelSerializer):
 
     def get_revoked(self, gift: Gift) -> bool:
         return gift.revoked_at is not None
+
+
+# --- Licence usage: COUNTER R5 Item Report ----------------------------------------------
+
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+MONTH_INVALID = "Un mois s'écrit AAAA-MM, par exemple 2026-11."
+PERIOD_MIXED = "Donnez soit `month`, soit `begin_date` et `end_date`."
+PERIOD_REVERSED = "La fin de la période précède son début."
+PERIOD_MAX_MONTHS = 36
+PERIOD_TOO_LONG = f"Une période couvre {PERIOD_MAX_MONTHS} mois au plus."
+
+
+def _month_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        MONTH_PATTERN, required=False, error_messages={"invalid": MONTH_INVALID}
+    )
+
+
+class UsagePeriodSerializer(serializers.Serializer):
+    """The months a report covers: one (`month`), or from `begin_date` to `end_date`."""
+
+    month = _month_field()
+    begin_date = _month_field()
+    end_date = _month_field()
+
+    def validate(self, data: dict[str, str]) -> dict[str, Any]:
+        def parse(value: str) -> date:
+            return date.fromisoformat(f"{value}-01")
+
+        if "month" in data and ("begin_date" in data or "end_date" in data):
+            raise serializers.ValidationError({"month": [PERIOD_MIXED]})
+        current = month_start(self.context["today"])
+        if "month" in data:
+            begin = end = parse(data["month"])
+        else:
+            first = parse(data["begin_date"]) if "begin_date" in data else None
+            last = parse(data["end_date"]) if "end_date" in data else None
+            begin, end = first or last or current, last or first or current
+        if end < begin:
+            raise serializers.ValidationError({"end_date": [PERIOD_REVERSED]})
+        if len(months_between(begin, end)) > PERIOD_MAX_MONTHS:
+            raise serializers.ValidationError({"end_date": [PERIOD_TOO_LONG]})
+        return {"begin": begin, "end": end}
+
+
+class CounterIdentifierSerializer(serializers.Serializer):
+    Type = serializers.CharField()
+    Value = serializers.CharField()
+
+
+class CounterFilterSerializer(serializers.Serializer):
+    Name = serializers.CharField()
+    Value = serializers.CharField()
+
+
+class CounterExceptionSerializer(serializers.Serializer):
+    Code = serializers.IntegerField()
+    Severity = serializers.CharField()
+    Message = serializers.CharField()
+
+
+class CounterHeaderSerializer(serializers.Serializer):
+    Created = serializers.DateTimeField()
+    Created_By = serializers.CharField()
+    Customer_ID = serializers.CharField(help_text="The organisation's slug.")
+    Report_ID = serializers.ChoiceField(choices=["IR"])
+    Release = serializers.ChoiceField(choices=["5"])
+    Report_Name = serializers.CharField()
+    Institution_Name = serializers.CharField()
+    Institution_ID = CounterIdentifierSerializer(many=True)
+    Report_Filters = CounterFilterSerializer(many=True)
+    Report_Attributes = CounterFilterSerializer(many=True)
+    Exceptions = CounterExceptionSerializer(many=True)
+
+
+class CounterPeriodSerializer(serializers.Serializer):
+    Begin_Date = serializers.DateField()
+    End_Date = serializers.DateField()
+
+
+class CounterInstanceSerializer(serializers.Serializer):
+    Metric_Type = serializers.ChoiceField(choices=["Total_Item_Requests", "Unique_Item_Requests"])
+    Count = serializers.IntegerField(min_value=1)
+
+
+class CounterPerformanceSerializer(serializers.Serializer):
+    Period = CounterPeriodSerializer()
+    Instance = CounterInstanceSerializer(many=True)
+
+
+class CounterItemSerializer(serializers.Serializer):
+    Item = serializers.CharField(help_text="The article's title.")
+    Item_ID = CounterIdentifierSerializer(
+        many=True, help_text="`Proprietary` (imago:{slug}) and `URI` (where it is read)."
+    )
+    Platform = serializers.CharField()
+    Publisher = serializers.CharField()
+    Data_Type = serializers.CharField()
+    Access_Type = serializers.CharField()
+    Access_Method = serializers.CharField()
+    Performance = CounterPerformanceSerializer(many=True, help_text="Months with requests only.")
+
+
+class UsageReportSerializer(serializers.Serializer):
+    """COUNTER Release 5 Item Report (IR), as COUNTER_SUSHI serves it: counts only, never
+    who read."""
+
+    Report_Header = CounterHeaderSerializer()
+    Report_Items = CounterItemSerializer(many=True)

@@ -15,3 +15,17 @@ urlpatterns = [
     path("rubrics/", views.RubricList.as_view(), name="rubric-list"),
     path("briefs/", views.BriefList.as_view(), name="brief-list"),
 ]
+
+# A licence's usage, for its managers (the organisation itself: licences/urls.py).
+urlpatterns += [
+    path(
+        "organisations/<slug:slug>/usage/",
+        views.OrganisationUsage.as_view(),
+        name="organisation-usage",
+    ),
+    path(
+        "organisations/<slug:slug>/usage.csv",
+        views.OrganisationUsageCsv.as_view(),
+        name="organisation-usage-csv",
+    ),
+]

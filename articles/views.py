@@ -1,23 +1,36 @@
 from http import HTTPStatus
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import User
+from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
+from licences.models import paris_today
+from licences.selectors import ORGANISATION_NOT_FOUND, managed_organisation
 
-from . import gifts, selectors, services
+from . import gifts, selectors, services, usage
 from .filters import ArticleFilter
 from .models import Article, Comment, Gift, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
+    MONTH_PATTERN,
+    PERIOD_MAX_MONTHS,
     ArticleDetailSerializer,
     ArticleSummarySerializer,
     AuthorDetailSerializer,
@@ -28,6 +41,8 @@ from .serializers import (
     GiftSerializer,
     RubricSerializer,
     SeriesSerializer,
+    UsagePeriodSerializer,
+    UsageReportSerializer,
 )
 
 
@@ -131,6 +146,7 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     def retrieve(self, request, *args, **kwargs):
         reader, reading = services.article_open(slug=kwargs["slug"], reader=self.reader)
         request.reader = reader
+        usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
         return Response(self.get_serializer(reading).data)
 
 
@@ -285,3 +301,70 @@ class MyGift(generics.GenericAPIView):
     def delete(self, request, *args, **kwargs):
         gifts.gift_revoke(giver=request.user, gift_id=kwargs["pk"])
         return Response(status=HTTPStatus.NO_CONTENT)
+
+
+# --- Licence usage, for an organisation's licence managers ------------------------------
+
+MONTH_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        {"type": "string", "pattern": MONTH_PATTERN},
+        description=description,
+    )
+    for name, description in [
+        ("month", "One month, `YYYY-MM` (not with `begin_date` nor `end_date`)."),
+        ("begin_date", "The first month, `YYYY-MM`; default: `end_date`, else this month."),
+        ("end_date", "The last month, `YYYY-MM`; default: `begin_date`, else this month."),
+    ]
+]
+USAGE_ERRORS = {
+    400: "A month not written `YYYY-MM`, an end before the beginning, more than "
+    f"{PERIOD_MAX_MONTHS} months: field errors.",
+    403: "The reader is not a manager of this licence (`not_licence_manager`).",
+}
+
+
+class UsageReportMixin(APIView):
+    permission_classes = [IsAuthenticated]
+    not_found_message = ORGANISATION_NOT_FOUND
+    error_responses = USAGE_ERRORS
+
+    def report(self, request, slug: str) -> usage.UsageReport:
+        organisation = managed_organisation(user=request.user, slug=slug)
+        period = UsagePeriodSerializer(data=request.query_params, context={"today": paris_today()})
+        period.is_valid(raise_exception=True)
+        return usage.usage_report(organisation=organisation, **period.validated_data)
+
+
+class OrganisationUsage(UsageReportMixin):
+    """What the licence opened, month by month: a COUNTER R5 Item Report, in JSON.
+
+    Per article and month, `Total_Item_Requests` and `Unique_Item_Requests`; never who read.
+    """
+
+    @extend_schema(parameters=MONTH_PARAMETERS, responses=UsageReportSerializer)
+    def get(self, request, slug):
+        return Response(usage.usage_report_json(self.report(request, slug)))
+
+
+class OrganisationUsageCsv(UsageReportMixin):
+    """The same report as COUNTER's tabular CSV, to download. Errors are JSON."""
+
+    content_negotiation_class = OneFormat  # JSON errors whatever Accept says; CSV on success
+
+    @extend_schema(
+        parameters=MONTH_PARAMETERS,
+        responses={
+            (HTTPStatus.OK, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="COUNTER R5 IR, tabular (CSV, UTF-8)."
+            )
+        },
+    )
+    def get(self, request, slug):
+        report = self.report(request, slug)
+        response = HttpResponse(
+            usage.usage_report_csv(report), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"IR_{report.organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -13,7 +13,8 @@ class ApiCacheControlMiddleware:
     a session cookie) is private, and every API response varies on them. So is
     anything that sets a cookie (the CSRF token of the docs page or the browsable
     API): a shared cache would hand the same one to everyone. So is an answer its view
-    already marked `private`: a door of the reader's own opened it (a gift link).
+    already marked `private`: a door of the reader's own opened it (a gift link, a
+    licensed network).
     """
 
     def __init__(self, get_response):

@@ -8,7 +8,9 @@ What is stored: 200 answers to GET under CACHED_PREFIXES (the public reads: arti
 their discussions, series, authors, rubrics, briefs, offers, the feeds), asked without
 credentials, and not asking for HTML (the browsable API). An answer is never stored when
 it sets a cookie, says `private`, `no-store` or `no-cache`, varies on anything but the
-headers of the key, or is HTML. Every other path (me/, auth/, subscriptions/, stripe/,
+headers of the key, or is HTML. A request that a registered test says is answered for
+its sender alone (`private_read_register`: from a licensed address) is neither served
+nor stored. Every other path (me/, auth/, subscriptions/, stripe/,
 schema/, docs/, admin/) and every other method pass through untouched.
 
 Key: the content version, the request's scheme, host, path and query (parameters in a
@@ -113,6 +115,44 @@ _schedules: list[Schedule] = []
 Horizon = tuple[float, float | None]
 # (valid_until, etag, last_modified, headers, body)
 Entry = tuple[float, str, int | None, list[tuple[str, str]], bytes]
+
+
+# Says that an anonymous read is answered for its sender alone (from a licensed address):
+# see private_read_register.
+PrivateRead = Callable[[HttpRequest], bool]
+_private_reads: list[PrivateRead] = []
+
+
+def private_read_register(predicate: PrivateRead) -> None:
+    """Add a test of requests that, though anonymous, get an answer of their own.
+
+    Such a request never reads an entry nor stores one. `predicate(request)` runs before
+    every cached read, hits included: it must answer from memory, never the database.
+    """
+    if predicate not in _private_reads:
+        _private_reads.append(predicate)
+
+
+def shared_get(key: str) -> Any:
+    """A small value every worker shares through this cache (never the database), or None
+    while the cache fails: logged, and left alone for RETRY_SECONDS like reads."""
+    cache = None
+    try:
+        cache = _usable_cache()
+        return None if cache is None else cache.get(f"shared:{key}")
+    except Exception:
+        _failed(cache, f"read {key}")
+        return None
+
+
+def shared_set(key: str, value: Any) -> None:
+    """Store what `shared_get` reads, for good; a failure is logged."""
+    cache = None
+    try:
+        cache = caches[CACHE_ALIAS]
+        cache.set(f"shared:{key}", value, None)
+    except Exception:
+        _failed(cache, f"write {key}")
 
 
 def schedule_register(schedule: Schedule) -> None:
@@ -311,7 +351,9 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
     if not KNOWN_PARAMETERS.issuperset(request.GET):
         return False  # `?x=1`, `?x=2`… would each store an entry: no one can fill the cache
     accept = meta.get("HTTP_ACCEPT", "").lower()
-    return not any(kind in accept for kind in HTML_TYPES)
+    if any(kind in accept for kind in HTML_TYPES):
+        return False
+    return not any(private(request) for private in _private_reads)
 
 
 def _is_shareable(response: HttpResponseBase) -> bool:

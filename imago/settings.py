@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outbox",
     "accounts",
+    "licences",  # institutional licences: subscriptions.access asks it, articles counts usage
     "subscriptions",
     "articles",
     "editions",
@@ -238,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("IMAGO_AUTH_THROTTLE", "20/min"),
         "comments": env_str("IMAGO_COMMENT_THROTTLE", "10/hour"),
+        # Join codes of licences (licences/): tries per reader, so codes are not guessed.
+        "licence_join": env_str("IMAGO_LICENCE_JOIN_THROTTLE", "10/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
     # X-Forwarded-For cannot dodge the throttles.

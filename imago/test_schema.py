@@ -38,6 +38,13 @@ EXPECTED = {
     ("post", "/api/v1/newsletters/unsubscribe/"): {200, 400, 413, 415, 503},
     ("get", "/api/v1/me/gifts/"): {200, 400, 401, 404, 503},
     ("delete", "/api/v1/me/gifts/{id}/"): {204, 401, 403, 404, 503},
+    ("get", "/api/v1/me/organisations/"): {200, 400, 401, 404, 503},
+    ("post", "/api/v1/me/organisations/join/"): {
+        *(200, 201, 400, 401, 403, 409, 413, 415, 429, 503)
+    },
+    ("get", "/api/v1/organisations/{slug}/"): {200, 401, 403, 404, 503},
+    ("get", "/api/v1/organisations/{slug}/usage/"): {200, 400, 401, 403, 404, 503},
+    ("get", "/api/v1/organisations/{slug}/usage.csv"): {200, 400, 401, 403, 404, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},

@@ -21,6 +21,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("editions.urls")),
     path("", include("club.urls")),
     path("", include("newsletters.urls")),
+    path("", include("licences.urls")),
     # Public: a token, even a bad one, changes nothing to the schema.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path("docs/", DocsPage.as_view(url_name="schema"), name="docs"),

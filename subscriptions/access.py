@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from licences import access as licences
+from licences.addresses import licensed_range_ids
 
 from .models import Subscription
 
@@ -19,7 +21,7 @@ Status = Subscription.Status
 
 AnyUser = User | AnonymousUser
 
-EntitlementVia = Literal["subscription", "complimentary", "staff"]
+EntitlementVia = Literal["subscription", "complimentary", "staff", "licence"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Entitlement:
     """Why a user may read every subscriber-only article now."""
 
     via: EntitlementVia
+    # A licence's organisation (licences/): its name, as readers are told, and its id.
+    organisation: str | None = None
+    organisation_id: int | None = None
 
 
 def entitlement_q(*, at: datetime) -> Q:
@@ -63,25 +68,43 @@ def entitlement_q(*, at: datetime) -> Q:
     )
 
 
-def entitlement_for(user: AnyUser | None, at: datetime | None = None) -> Entitlement | None:
-    """Why `user` may read subscriber-only articles at `at` (default: now), or None.
+def entitlement_for(
+    user: AnyUser | None, at: datetime | None = None, *, client_address: str | None = None
+) -> Entitlement | None:
+    """Why `user`, reading from `client_address`, may read subscriber-only articles at
+    `at` (default: now), or None.
 
-    One query at most: staff preview everything without one, and a paying
-    subscription is named before a complimentary grant.
+    One query at most: staff preview everything without one; a signed-in reader's
+    subscriptions and licences are read together (a UNION); an anonymous reader's
+    licence is asked only when their address lies in a licensed range (known from
+    memory, licences/addresses.py). A paying subscription is named before a
+    complimentary grant, both before a licence. Once in a reader's life a write
+    follows: a verified reader at a licensed domain takes a seat (licences/access.py).
     """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_staff:
-        return Entitlement(via="staff")
-    sources = set(
-        Subscription.objects.filter(entitlement_q(at=at or timezone.now()), user=user)
-        .values_list("source", flat=True)
-        .distinct()
+    at = at or timezone.now()
+    if user is not None and user.is_authenticated:
+        if not user.is_active:
+            return None
+        if user.is_staff:
+            return Entitlement(via="staff")
+    range_ids = licensed_range_ids(client_address, at=at)
+    if user is None or not user.is_authenticated:
+        licence = licences.licence_by_address(range_ids=range_ids, at=at) if range_ids else None
+        return _licensed(licence)
+    rows = list(
+        Subscription.objects.filter(entitlement_q(at=at), user=user)
+        .order_by()
+        .values_list("source", licences.no_name(), licences.no_organisation())
+        .union(licences.licence_rows(user=user, range_ids=range_ids, at=at))
     )
-    return _entitlement_from(sources)
+    entitlement = _entitlement_from({kind for kind, _name, _organisation in rows})
+    if entitlement is not None:
+        return entitlement
+    return _licensed(licences.licence_choose(rows, user=user, at=at))
 
 
 def _entitlement_from(sources: set[str]) -> Entitlement | None:
+    """A paying subscription is named before a complimentary grant."""
     if Source.STRIPE in sources:
         return Entitlement(via="subscription")
     if Source.COMPLIMENTARY in sources:
@@ -119,9 +142,19 @@ def entitled_users_q(*, at: datetime) -> Q:
     )
 
 
-def has_access(user: AnyUser | None, at: datetime | None = None) -> bool:
-    """Whether `user` may read subscriber-only articles at `at` (default: now)."""
-    return entitlement_for(user, at=at) is not None
+def _licensed(licence: licences.Licence | None) -> Entitlement | None:
+    if licence is None:
+        return None
+    return Entitlement(
+        via="licence", organisation=licence.organisation, organisation_id=licence.organisation_id
+    )
+
+
+def has_access(
+    user: AnyUser | None, at: datetime | None = None, *, client_address: str | None = None
+) -> bool:
+    """Whether `user` (reading from `client_address`) may read subscriber-only articles."""
+    return entitlement_for(user, at=at, client_address=client_address) is not None
 
 
 def current_subscription(user: AnyUser | None, at: datetime | None = None) -> Subscription | None:

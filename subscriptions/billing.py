@@ -11,7 +11,7 @@ from accounts.models import User
 from imago.exceptions import DomainError
 
 from . import stripe_gateway
-from .access import has_access
+from .access import entitlement_for
 from .models import CheckoutSession, Customer, Offer, Subscription
 
 OFFER_UNAVAILABLE = "Cette offre n'existe pas ou n'est plus proposée."
@@ -125,7 +125,9 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
     offer = Offer.objects.filter(slug=offer_slug, is_active=True).first()
     if offer is None:
         raise DomainError(OFFER_UNAVAILABLE, code="offer_unavailable")
-    if has_access(user):
+    entitlement = entitlement_for(user)
+    # A licence is the institution's: its members may still subscribe for themselves.
+    if entitlement is not None and entitlement.via != "licence":
         raise DomainError(ALREADY_SUBSCRIBED, code="already_subscribed", status_code=409)
     if Subscription.objects.filter(
         user=user, source=Subscription.Source.STRIPE, status__in=AWAITING_PAYMENT

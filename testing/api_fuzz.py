@@ -46,7 +46,8 @@ TOKEN_ENDING = {
     "DELETE /api/v1/me/": "supprime@example.org",
     "POST /api/v1/me/password/": "nouveau-mot-de-passe@example.org",
 }
-# A series of the two demo articles, a reader without access, a subscriber and a comment.
+# A series of the two demo articles, a reader without access, a subscriber and a comment;
+# the subscriber manages the demo licence (its usage reports are fuzzed past the 403).
 SETUP = f"""
 from accounts.models import User
 from articles.models import Article, Series
@@ -62,6 +63,9 @@ ComplimentaryFactory(user=subscriber)
 CommentFactory(article=Article.objects.first(), user=subscriber)
 for email in {list(TOKEN_ENDING.values())!r}:
     ComplimentaryFactory(user=User.objects.create_user(email=email, password="{PASSWORD}"))
+from licences.models import Membership, Organisation
+demo_licence = Organisation.objects.get(slug="chu-demonstration")
+Membership.objects.create(organisation=demo_licence, user=subscriber, is_manager=True)
 """
 
 
@@ -107,6 +111,7 @@ def main() -> int:
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "IMAGO_AUTH_THROTTLE": "100000/min",
             "IMAGO_COMMENT_THROTTLE": "100000/hour",
+            "IMAGO_LICENCE_JOIN_THROTTLE": "100000/hour",
         }
         with served_app(workers=2, env=env, demo=True) as app:
             app.manage("sync_offers")

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -46,6 +48,8 @@ from articles.tests.factories import (
     RubricFactory,
     SeriesFactory,
 )
+from licences.models import Membership, Organisation
+from licences.tests.factories import MembershipFactory, OrganisationFactory, expired
 from subscriptions.models import Subscription
 from subscriptions.tests.factories import (
     ComplimentaryFactory,
@@ -158,6 +162,11 @@ def build_site():
             "edition-download": ["1", "999"],
             "edition-file": ["lien-invalide"],
             "edition-cover": ["inconnue.png"],
+            # The organisations of `licences_for_the_crawl`, and one that is not.
+            **{
+                name: [LICENSED, EXPIRED, "inconnu"]
+                for name in ["organisation-detail", "organisation-usage", "organisation-usage-csv"]
+            },
         },
     )
     for article in locked:
@@ -200,6 +209,31 @@ def dead_gift_tokens(locked: list[Article], free: Article) -> list[str]:
 
 # --- Readers -------------------------------------------------------------------------
 
+# Institutional licences (licences/): one running on LICENSED_NETWORK, one expired.
+LICENSED, EXPIRED = "chu-ouvert", "chu-expire"
+LICENSED_NETWORK, ON_SITE = "192.0.2.0/24", "192.0.2.10"
+EXPIRED_NETWORK, ON_EXPIRED_SITE = "203.0.113.0/24", "203.0.113.5"
+ELSEWHERE = "198.51.100.7"
+
+
+def licences_for_the_crawl() -> Organisation:
+    """The running licence, and the expired one, which it returns."""
+    OrganisationFactory(
+        name="CHU ouvert", slug=LICENSED, ranges=[LICENSED_NETWORK], domains=["chu-ouvert.fr"]
+    )
+    return expired(
+        name="CHU expiré", slug=EXPIRED, ranges=[EXPIRED_NETWORK], domains=["chu-expire.fr"]
+    )
+
+
+class BehindOneTrustedProxy(APIClient):
+    """Requests that reach the site through one proxy it trusts (DJANGO_NUM_PROXIES=1)."""
+
+    def request(self, **kwargs):
+        rest = {**django_settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        with override_settings(REST_FRAMEWORK=rest):
+            return super().request(**kwargs)
+
 
 def readers_without_access():
     now = timezone.now()
@@ -238,6 +272,20 @@ def readers_without_access():
     inactive = UserFactory(is_active=False)
     ComplimentaryFactory(user=inactive)  # a grant, but the account is closed
     signed_in("compte désactivé (son jeton)", inactive)
+
+    # Licences: a forged proxy header naming a licensed address, and an expired licence.
+    ended = licences_for_the_crawl()
+    readers["X-Forwarded-For falsifié (aucun proxy de confiance)"] = APIClient(
+        REMOTE_ADDR=ELSEWHERE, HTTP_X_FORWARDED_FOR=ON_SITE
+    )
+    # The client wrote the first address; the trusted proxy appended the one it saw.
+    readers["X-Forwarded-For falsifié derrière un proxy de confiance"] = BehindOneTrustedProxy(
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{ON_SITE}, {ELSEWHERE}"
+    )
+    readers["licence expirée, sur son réseau"] = APIClient(REMOTE_ADDR=ON_EXPIRED_SITE)
+    member = UserFactory(email="dr@chu-expire.fr", email_verified_at=now)
+    MembershipFactory(organisation=ended, user=member, via=Membership.Via.DOMAIN, is_manager=True)
+    signed_in("licence expirée, membre (et gestionnaire)", member)
     return readers
 
 
@@ -279,6 +327,10 @@ def query_values(name: str, site: Site) -> list[str]:
         # A newsletter's unsubscribe link: forged, and well signed (its GET unsubscribes
         # nobody and shows no article).
         "token": ["x", _unsubscribe_token()],
+        # A licence's usage report (organisations/{slug}/usage/).
+        "month": ["2026-11"],
+        "begin_date": ["2026-01"],
+        "end_date": ["2026-12"],
     }
     if name not in values:
         raise AssertionError(f"the crawler does not know what to try in ?{name}=: add it")
@@ -466,6 +518,18 @@ def test_the_crawler_finds_what_a_subscriber_may_read(settings):
     browsable = client.get(f"/api/v1/articles/{site.locked[1].slug}/", HTTP_ACCEPT="text/html")
     assert browsable["Content-Type"].startswith("text/html")
     assert REFERENCE_URL in leaks_in(browsable, site)
+
+
+def test_the_crawler_finds_what_a_licensed_network_may_read():
+    """The control of the licence readers: on the licensed network itself, the text shows."""
+    site = build_site()
+    licences_for_the_crawl()
+
+    on_site = [APIClient(REMOTE_ADDR=ON_SITE), BehindOneTrustedProxy(HTTP_X_FORWARDED_FOR=ON_SITE)]
+    for client in on_site:
+        detail = client.get(f"/api/v1/articles/{site.locked[0].slug}/")
+        assert detail.json()["access"]["via"] == "licence"
+        assert {STUDY_URL, REFERENCE_URL, HIDDEN_NOTE} <= set(leaks_in(detail, site))
 
 
 def test_the_crawler_follows_next_and_previous_links_to_the_end_of_each_list():

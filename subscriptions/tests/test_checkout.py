@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from conftest import client_for
+from licences.tests.factories import MembershipFactory
 from subscriptions import billing, stripe_gateway
 from subscriptions.models import CheckoutSession, Customer, Offer
 from subscriptions.offer_sync import offer_sync
@@ -91,6 +92,16 @@ def test_checkout_is_409_for_a_paying_subscriber(stripe_fake, synced_offer):
     response = checkout(client_for(subscription.user))
 
     assert response.status_code == HTTPStatus.CONFLICT
+
+
+def test_a_licence_member_may_still_subscribe_for_themselves(stripe_fake, synced_offer):
+    """A licence is the institution's: leaving it, a reader keeps what they paid for."""
+    member = MembershipFactory().user
+
+    response = checkout(client_for(member))
+
+    assert response.status_code == HTTPStatus.OK
+    assert stripe_fake.calls_to("POST", "/v1/checkout/sessions")
 
 
 @pytest.mark.parametrize("status", ["past_due", "unpaid", "paused"])

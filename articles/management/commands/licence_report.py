@@ -1,0 +1,38 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles import usage
+from articles.serializers import UsagePeriodSerializer
+from licences.models import Organisation, paris_today
+
+
+class Command(BaseCommand):
+    help = (
+        "Affiche le rapport d'usage COUNTER R5 (IR) de la licence d'un établissement, "
+        "en CSV ou en JSON."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("organisation", help="slug de l'établissement")
+        parser.add_argument("--month", help="un mois, AAAA-MM (défaut : le mois en cours)")
+        parser.add_argument("--begin", help="premier mois, AAAA-MM")
+        parser.add_argument("--end", help="dernier mois, AAAA-MM")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    def handle(self, *args, organisation: str, month, begin, end, format: str, **options):
+        found = Organisation.objects.filter(slug=organisation).first()
+        if found is None:
+            raise CommandError(f"Aucun établissement « {organisation} ».")
+        asked = {"month": month, "begin_date": begin, "end_date": end}
+        period = UsagePeriodSerializer(
+            data={k: v for k, v in asked.items() if v}, context={"today": paris_today()}
+        )
+        if not period.is_valid():
+            raise CommandError(" ".join(str(m) for ms in period.errors.values() for m in ms))
+        report = usage.usage_report(organisation=found, **period.validated_data)
+        if format == "json":
+            data = usage.usage_report_json(report)
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(usage.usage_report_csv(report), ending="")

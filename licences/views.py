@@ -1,0 +1,87 @@
+from http import HTTPStatus
+
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from imago.throttling import SharedScopedRateThrottle
+
+from . import selectors, services
+from .models import Membership
+from .serializers import JoinSerializer, MembershipSerializer, OrganisationDetailSerializer
+
+
+class MyOrganisations(generics.ListAPIView):
+    """The organisations whose licence the reader holds a seat of."""
+
+    serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Membership.objects.none()  # tells the schema the model; get_queryset serves
+
+    def get_queryset(self):
+        return selectors.memberships_of(user=self.request.user)  # type: ignore[arg-type]
+
+
+# Outside the request's transaction, like sign-in (accounts/views.py): the throttle's
+# claim must stay counted when the code is wrong, or codes could be guessed for free;
+# the seat is taken in a transaction of its own (services.membership_join).
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class OrganisationJoin(APIView):
+    """Take a seat of an organisation's licence with the code it gave its readers."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [SharedScopedRateThrottle]
+    throttle_scope = "licence_join"
+    error_responses = {
+        400: "No organisation has this code (`join_code_unknown`), or invalid input.",
+        409: "Every seat is taken (`licence_full`), or the licence is not running "
+        "(`licence_inactive`).",
+    }
+
+    def handle_exception(self, exc):
+        # DRF marks the innermost transaction for rollback on an error; this request
+        # opened none, so one around it (a test's) is not its to roll back.
+        needs_rollback = (
+            transaction.get_rollback() if transaction.get_connection().in_atomic_block else None
+        )
+        response = super().handle_exception(exc)
+        if needs_rollback is not None:
+            transaction.set_rollback(needs_rollback)
+        return response
+
+    @extend_schema(
+        request=JoinSerializer,
+        responses={
+            HTTPStatus.CREATED: MembershipSerializer,
+            HTTPStatus.OK: MembershipSerializer,
+        },
+        description="201 with the new seat; 200 when the reader already held one.",
+    )
+    def post(self, request):
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership, created = services.membership_join_by_code(
+            user=request.user, code=serializer.validated_data["code"]
+        )
+        return Response(
+            MembershipSerializer(membership).data,
+            status=HTTPStatus.CREATED if created else HTTPStatus.OK,
+        )
+
+
+class OrganisationDetail(APIView):
+    """An organisation's licence, seats and networks, for its licence managers."""
+
+    permission_classes = [IsAuthenticated]
+    not_found_message = selectors.ORGANISATION_NOT_FOUND
+    error_responses = {403: "The reader is not a manager of this licence (`not_licence_manager`)."}
+
+    @extend_schema(responses=OrganisationDetailSerializer)
+    def get(self, request, slug):
+        organisation = selectors.managed_organisation(user=request.user, slug=slug)
+        context = {"seats_used": selectors.seats_used(organisation)}
+        return Response(OrganisationDetailSerializer(organisation, context=context).data)
