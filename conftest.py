@@ -186,12 +186,7 @@ def stripe_fake(stripe_settings):
 @pytest.fixture
 def smtp_server(settings):
     """The inbox of a real SMTP server that the site's email settings point at."""
-    from outbox.tests.smtp import SmtpServer
+    from outbox.tests.smtp import smtp_serving
 
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_TIMEOUT = 5
-        yield server.inbox
+    with smtp_serving(settings) as inbox:
+        yield inbox

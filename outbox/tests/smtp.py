@@ -3,6 +3,8 @@
 import email
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -81,3 +83,15 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+@contextmanager
+def smtp_serving(settings, server_class: type[SmtpServer] = SmtpServer) -> Iterator[Inbox]:
+    """A real SMTP server of `server_class`, with the site's email settings pointing at it."""
+    with server_class() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+        yield server.inbox
