@@ -291,7 +291,7 @@ def test_the_access_object_and_the_paywall_reasons_of_every_door_are_documented(
     assert set(access["properties"]) >= {"via", "used", "limit", "resets_at", "message", "offers"}
     assert access["required"] == ["via"]
     assert "Offert par un abonné" in access["properties"]["message"]["description"]
-    assert {"meter", "gift"} <= set(components["ViaEnum"]["enum"])
+    assert {"meter", "gift", "licence"} <= set(components["AccessViaEnum"]["enum"])
     assert set(components["ReasonEnum"]["enum"]) == {
         "login_required",
         "subscription_required",
