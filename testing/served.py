@@ -115,6 +115,8 @@ def served_app(
     env: dict[str, str] | None = None,
     demo: bool = False,
     database_port: int | None = None,
+    port: int | None = None,
+    static: bool = False,
 ) -> Iterator[ServedApp]:
     """gunicorn serving the project with DEBUG off, on a fresh SQLite file or PostgreSQL db.
 
@@ -122,6 +124,9 @@ def served_app(
     on the server `postgres_url()` finds; the caller skips when there is none).
     `database_port`: reach PostgreSQL through this port of 127.0.0.1 instead (a test's
     TCP proxy to the server, see tcp_proxy.py).
+    `port`: serve on this port (`free_port()`), for settings that must name the app's own
+    address (SITE_URL). `static`: collect the static files first, for pages a browser
+    renders (the manifest storage of DEBUG off needs them; WhiteNoise serves them).
     """
     with tempfile.TemporaryDirectory(prefix="imago-served-") as tmp:
         pg_admin = pg_name = None
@@ -137,7 +142,7 @@ def served_app(
             database_url = _with_database(pg_admin, pg_name)
             if database_port is not None:
                 database_url = _with_address(database_url, "127.0.0.1", database_port)
-        port = free_port()
+        port = port or free_port()
         full_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))},
             "DJANGO_SETTINGS_MODULE": "imago.settings",
@@ -151,6 +156,7 @@ def served_app(
             "RESPONSE_CACHE_DIR": f"{tmp}/responses",
             "RESPONSE_CACHE_KEY_PREFIX": f"served-{uuid.uuid4().hex[:12]}",
             "EDITIONS_DIR": f"{tmp}/editions",
+            "STATIC_ROOT": f"{tmp}/static",
             **(env or {}),
         }
         log = Path(tmp) / "gunicorn.log"
@@ -162,6 +168,14 @@ def served_app(
                 check=True,
                 capture_output=True,
             )
+            if static:
+                subprocess.run(
+                    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                    cwd=ROOT,
+                    env=full_env,
+                    check=True,
+                    capture_output=True,
+                )
             if demo:
                 for command in ("load_demo", "load_demo_editions", "load_demo_club"):
                     subprocess.run(

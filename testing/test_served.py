@@ -49,5 +49,6 @@ def test_served_app_checks_out_against_the_stripe_stand_in_over_http():
             )
 
     assert checkout.status_code == HTTPStatus.OK, checkout.text
-    assert checkout.json()["url"].startswith("https://checkout.stripe.com/")
+    # The stand-in's own Checkout page, which a browser can open (Stripe's cannot be).
+    assert checkout.json()["url"].startswith(f"{stripe.url}/checkout/cs_test")
     assert len(stripe.fake.objects["checkout.session"]) == 1
