@@ -42,7 +42,9 @@ def site():
 
 @pytest.fixture(scope="session")
 def browser():
-    with chromium(chromium_path()) as launched:
+    path = chromium_path()
+    assert path is not None  # without one, every test here is skipped before it runs
+    with chromium(path) as launched:
         yield launched
 
 

@@ -7,7 +7,7 @@ No violation of impact "serious" or "critical" on any of them; the summary of ev
 from collections import Counter
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
 from testing.browser.pages import admin_sign_in, sign_in
 from testing.browser.site import MANAGER, SEED_SLUG, STAFF_PASSWORD

@@ -6,7 +6,7 @@ Each step is a screenshot under test-artefacts/browser/<test>/ (see conftest.py)
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Response, expect
 
 from testing.browser.pages import (
     OFFER_BOX,
@@ -32,8 +32,13 @@ ARTICLE = f"/articles/{SEED_SLUG}/"
 def test_a_visitor_reads_the_teaser_registers_subscribes_and_reads_the_full_text(story):
     visitor = story()
     page = visitor.page
-    stylesheets = []
-    page.on("response", lambda r: r.request.resource_type == "stylesheet" and stylesheets.append(r))
+    stylesheets: list[Response] = []
+
+    def loaded(response: Response) -> None:
+        if response.request.resource_type == "stylesheet":
+            stylesheets.append(response)
+
+    page.on("response", loaded)
 
     page.goto(ARTICLE)
     visitor.shot("article-as-visitor")
@@ -108,7 +113,9 @@ def _subscribers_now(page) -> int:
     """The dashboard's count of subscribers now."""
     card = page.get_by_text(re.compile(r"abonnés", re.I)).first
     text = card.locator("xpath=..").inner_text()
-    return int(re.search(r"\d+", text.replace("\u202f", "").replace("\xa0", ""))[0])
+    number = re.search(r"\d+", text.replace("\u202f", "").replace("\xa0", ""))
+    assert number, text
+    return int(number[0])
 
 
 def test_a_subscription_manager_sees_a_new_subscriber_counted_on_the_dashboard(story, site):
