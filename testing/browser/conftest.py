@@ -20,6 +20,7 @@ from testing.browser.site import HOW_TO_ENABLE, chromium, chromium_path, served_
 from testing.served import ROOT
 
 HERE = Path(__file__).resolve().parent
+_SKIPPED = pytest.StashKey[int]()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,15 +33,23 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.browser)
         if path is None:
             item.add_marker(pytest.mark.skip(reason=HOW_TO_ENABLE))
+            config.stash[_SKIPPED] = config.stash.get(_SKIPPED, 0) + 1
 
 
-@pytest.fixture(scope="session")
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Said at the end of the run, where `make test` shows it, not only under -rs."""
+    skipped = config.stash.get(_SKIPPED, 0)
+    if skipped:
+        terminalreporter.write_line(f"{skipped} browser tests skipped: {HOW_TO_ENABLE}.")
+
+
+@pytest.fixture(scope="package")
 def site():
     with served_site() as served:
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     path = chromium_path()
     assert path is not None  # without one, every test here is skipped before it runs
