@@ -5,7 +5,9 @@ workers, faults of the database, Redis or Stripe. Tests talk to it over HTTP onl
 and read what it stored through `manage()` or their own connection to its database.
 """
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +32,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+_collected_static: str | None = None
+
+
+def collected_static() -> str:
+    """A STATIC_ROOT collected once per process for every app it serves.
+
+    With DEBUG off the manifest storage renders `{% static %}` from the manifest that
+    collectstatic writes (the site's stylesheet, the admin's, the docs'), and WhiteNoise
+    serves the files from there, as in production.
+    """
+    global _collected_static
+    if _collected_static is None:
+        directory = tempfile.mkdtemp(prefix="imago-static-")
+        atexit.register(shutil.rmtree, directory, True)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))},
+            "DJANGO_SETTINGS_MODULE": "imago.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            "STATIC_ROOT": directory,
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        _collected_static = directory
+    return _collected_static
 
 
 def postgres_url() -> str | None:
@@ -116,7 +150,6 @@ def served_app(
     demo: bool = False,
     database_port: int | None = None,
     port: int | None = None,
-    static: bool = False,
 ) -> Iterator[ServedApp]:
     """gunicorn serving the project with DEBUG off, on a fresh SQLite file or PostgreSQL db.
 
@@ -125,8 +158,7 @@ def served_app(
     `database_port`: reach PostgreSQL through this port of 127.0.0.1 instead (a test's
     TCP proxy to the server, see tcp_proxy.py).
     `port`: serve on this port (`free_port()`), for settings that must name the app's own
-    address (SITE_URL). `static`: collect the static files first, for pages a browser
-    renders (the manifest storage of DEBUG off needs them; WhiteNoise serves them).
+    address (SITE_URL, where Stripe's Checkout sends the reader back).
     """
     with tempfile.TemporaryDirectory(prefix="imago-served-") as tmp:
         pg_admin = pg_name = None
@@ -156,7 +188,7 @@ def served_app(
             "RESPONSE_CACHE_DIR": f"{tmp}/responses",
             "RESPONSE_CACHE_KEY_PREFIX": f"served-{uuid.uuid4().hex[:12]}",
             "EDITIONS_DIR": f"{tmp}/editions",
-            "STATIC_ROOT": f"{tmp}/static",
+            "STATIC_ROOT": collected_static(),
             **(env or {}),
         }
         log = Path(tmp) / "gunicorn.log"
@@ -168,14 +200,6 @@ def served_app(
                 check=True,
                 capture_output=True,
             )
-            if static:
-                subprocess.run(
-                    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                    cwd=ROOT,
-                    env=full_env,
-                    check=True,
-                    capture_output=True,
-                )
             if demo:
                 for command in ("load_demo", "load_demo_editions", "load_demo_club"):
                     subprocess.run(

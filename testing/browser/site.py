@@ -99,7 +99,7 @@ def served_site() -> Iterator[Site]:
             # Every test signs in and registers through the pages: no throttle in the way.
             IMAGO_AUTH_THROTTLE="1000/min",
         )
-        with served_app(workers=2, threads=4, env=env, demo=True, port=port, static=True) as app:
+        with served_app(workers=2, threads=4, env=env, demo=True, port=port) as app:
             stripe.webhook_url = f"{url}/api/v1/stripe/webhook/"
             app.manage("sync_offers")
             app.shell(_STAFF.format(editor=EDITOR, manager=MANAGER, password=STAFF_PASSWORD))
