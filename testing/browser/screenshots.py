@@ -11,10 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from testing.browser.pages import admin_sign_in, sign_in
+from testing.browser.pages import REMAINING, admin_sign_in, sign_in
 from testing.browser.site import (
     HOW_TO_ENABLE,
     MANAGER,
+    PAST_THE_SPLIT,
     SEED_SLUG,
     STAFF_PASSWORD,
     chromium,
@@ -52,13 +53,16 @@ def main() -> int:
 
         visitor = context(viewport=DESKTOP).new_page()
         visitor.goto(ARTICLE)
-        visitor.locator(".paywall").scroll_into_view_if_needed()
+        visitor.get_by_text(REMAINING).scroll_into_view_if_needed()
+        visitor.mouse.wheel(0, 250)  # the end of the teaser above, the offer below
         save(visitor, "article-visitor")
 
         site.subscriber("abonnee@example.org")
         subscriber = context(viewport=DESKTOP).new_page()
         sign_in(subscriber, "abonnee@example.org")
         subscriber.goto(ARTICLE)
+        # Where the visitor's teaser ends, the subscriber's text goes on.
+        subscriber.get_by_text(PAST_THE_SPLIT).scroll_into_view_if_needed()
         save(subscriber, "article-subscriber")
 
         manager = context(viewport=DESKTOP).new_page()
@@ -66,7 +70,9 @@ def main() -> int:
         manager.goto("/admin/dashboard/")
         save(manager, "admin-dashboard")
 
-        phone = context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        phone = context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        ).new_page()
         phone.goto(ARTICLE)
         save(phone, "phone-article")
     return 0
