@@ -36,8 +36,14 @@ CHROMIUM_ARGS = [
 ]
 
 SEED_SLUG = "arrivee-ia-imagerie-consequences"
-# A sentence of the seed article past its paywall split: never in a visitor's page.
+# Sentences of the seed article past its paywall split (its first words after the cut,
+# a middle, its end): never in a visitor's page.
 PAST_THE_SPLIT = "Acceptera-t-il que son examen soit interprété par une machine"
+BEYOND_THE_SPLIT = [
+    "limites propres à l’être humain",
+    PAST_THE_SPLIT,
+    "Le troisième et dernier article de cette série",
+]
 EDITOR = "redaction@example.org"
 MANAGER = "abonnements@example.org"
 STAFF_PASSWORD = "Redaction-2026!"

@@ -17,9 +17,9 @@ from testing.browser.pages import (
     subscribe_button,
 )
 from testing.browser.site import (
+    BEYOND_THE_SPLIT,
     EDITOR,
     MANAGER,
-    PAST_THE_SPLIT,
     SEED_SLUG,
     STAFF_PASSWORD,
 )
@@ -46,7 +46,9 @@ def test_a_visitor_reads_the_teaser_registers_subscribes_and_reads_the_full_text
     expect(page.locator(".paywall")).not_to_be_empty()
     expect(page.get_by_text(REMAINING)).to_be_visible()
     expect(page.get_by_text(OFFER_BOX)).to_be_visible()
-    assert PAST_THE_SPLIT not in page.content()  # not hidden: absent from the page
+    html = page.content()
+    for sentence in BEYOND_THE_SPLIT:
+        assert sentence not in html  # not hidden: absent from the page
     # The site's CSS is served with DEBUG off (WhiteNoise) and applies.
     assert stylesheets and all(response.ok for response in stylesheets)
     assert stylesheets_applied(page) > 0
@@ -67,7 +69,8 @@ def test_a_visitor_reads_the_teaser_registers_subscribes_and_reads_the_full_text
 
     page.get_by_role("link", name="Reprendre votre lecture").click()
     expect(page).to_have_url(re.compile(re.escape(ARTICLE) + "$"))
-    expect(page.get_by_text(PAST_THE_SPLIT)).to_be_visible()
+    for sentence in BEYOND_THE_SPLIT:
+        expect(page.get_by_text(sentence)).to_be_visible()
     expect(page.get_by_text(OFFER_BOX)).to_have_count(0)
     expect(page.get_by_text(REMAINING)).to_have_count(0)
     visitor.shot("article-as-subscriber", full_page=True)
