@@ -13,9 +13,9 @@ from pathlib import Path
 
 from testing.browser.pages import REMAINING, admin_sign_in, sign_in
 from testing.browser.site import (
+    BEYOND_THE_SPLIT,
     HOW_TO_ENABLE,
     MANAGER,
-    PAST_THE_SPLIT,
     SEED_SLUG,
     STAFF_PASSWORD,
     chromium,
@@ -61,8 +61,9 @@ def main() -> int:
         subscriber = context(viewport=DESKTOP).new_page()
         sign_in(subscriber, "abonnee@example.org")
         subscriber.goto(ARTICLE)
-        # Where the visitor's teaser ends, the subscriber's text goes on.
-        subscriber.get_by_text(PAST_THE_SPLIT).scroll_into_view_if_needed()
+        # Where the visitor's teaser ends ("… s'affranchit en effet des…"), it goes on.
+        subscriber.get_by_text(BEYOND_THE_SPLIT[0]).scroll_into_view_if_needed()
+        subscriber.mouse.wheel(0, 200)
         save(subscriber, "article-subscriber")
 
         manager = context(viewport=DESKTOP).new_page()
