@@ -22,6 +22,16 @@ from testing.served import ROOT
 HERE = Path(__file__).resolve().parent
 _SKIPPED = pytest.StashKey[int]()
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # requirements-dev.txt installs it: only a partial virtualenv lacks it
+    PLAYWRIGHT = False
+    collect_ignore_glob = ["test_*.py"]
+else:
+    PLAYWRIGHT = True
+    # A loaded CI machine: more than Playwright's 5 s for a page to show what it should.
+    expect.set_options(timeout=10_000)
+
 
 def pytest_collection_modifyitems(config, items):
     """Every test here is a browser test; without a Chromium, all are skipped, saying how
@@ -39,7 +49,12 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Said at the end of the run, where `make test` shows it, not only under -rs."""
     skipped = config.stash.get(_SKIPPED, 0)
-    if skipped:
+    if not PLAYWRIGHT:
+        terminalreporter.write_line(
+            "Browser tests not collected: Playwright is missing (pip install -r "
+            "requirements-dev.txt)."
+        )
+    elif skipped:
         terminalreporter.write_line(f"{skipped} browser tests skipped: {HOW_TO_ENABLE}.")
 
 
