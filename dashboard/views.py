@@ -5,21 +5,41 @@ sign-in page; staff without `dashboard.view_dashboard` get a 403.
 """
 
 import csv
+import datetime as dt
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from . import charts, selectors, tables
 
 PERMISSION = "dashboard.view_dashboard"
+DATE_INVALID = "« {value} » n'est pas une date passée au format AAAA-MM-JJ."
 
 
 def _allowed(request: HttpRequest) -> None:
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
+
+
+def _moment(request: HttpRequest) -> tuple[dt.datetime, str | None]:
+    """When the numbers are computed: now, or with `?date=YYYY-MM-DD` at the end of that
+    day in Paris (its week is then the last one); an error message for a bad or future
+    date."""
+    now = timezone.now()
+    value = request.GET.get("date", "")
+    if not value:
+        return now, None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return now, DATE_INVALID.format(value=value)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), selectors.paris())
+    if day > timezone.localdate(now, selectors.paris()):
+        return now, DATE_INVALID.format(value=value)
+    return min(end - dt.timedelta(microseconds=1), now), None
 
 
 def _short(label: str) -> str:
@@ -29,7 +49,7 @@ def _short(label: str) -> str:
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     _allowed(request)
-    at = timezone.now()
+    at, error = _moment(request)
     now = selectors.subscribers_now(at=at)
     weeks = selectors.subscriptions_by_week(at=at)
     funnel_weeks = selectors.funnel_by_week(at=at)
@@ -74,6 +94,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "Tableau de bord",
         "at": at,
+        "date": timezone.localdate(at, selectors.paris()).isoformat(),
+        "error": error,
         "mrr_cents": weeks[-1].mrr_cents,
         "mrr_euros": tables.euros(weeks[-1].mrr_cents),
         "tables": [
@@ -93,10 +115,12 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     build = tables.EXPORTS.get(table)
     if build is None:
         raise Http404
-    at = timezone.now()
+    at, error = _moment(request)
+    if error is not None:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     result = build(at)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"tableau-de-bord_{result.slug}_{timezone.localdate(at).isoformat()}.csv"
+    name = f"tableau-de-bord_{result.slug}_{timezone.localdate(at, selectors.paris())}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(result.columns)
