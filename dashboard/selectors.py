@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DateTimeField,
@@ -223,7 +224,7 @@ def subscriptions_by_week(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[WeekR
     counted here.
     """
     periods = weeks_until(at=at, count=weeks)
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for n, week in enumerate(periods):
         end = min(week.ends_at, at)
         euros = Q(offer__currency=CURRENCY)
@@ -293,7 +294,9 @@ def funnel_by_week(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow, .
     periods = weeks_until(at=at, count=weeks)
     start = periods[0].starts_at
     views = _by_day(
-        PaywallView.objects.filter(day__gte=periods[0].monday, day__lte=at.astimezone(paris()).date())
+        PaywallView.objects.filter(
+            day__gte=periods[0].monday, day__lte=at.astimezone(paris()).date()
+        )
         .values("day")
         .annotate(total=Sum("views"))
         .order_by(),
@@ -380,7 +383,10 @@ def funnel_by_rubric(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow,
     ]
     rows.append(
         FunnelRow(
-            label=NO_RUBRIC, views=0, checkouts=checkouts.get(None, 0), subscriptions=paid.get(None, 0)
+            label=NO_RUBRIC,
+            views=0,
+            checkouts=checkouts.get(None, 0),
+            subscriptions=paid.get(None, 0),
         )
     )
     return tuple(rows)

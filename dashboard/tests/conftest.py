@@ -3,6 +3,7 @@ tells apart, paywall views and checkouts: the expected numbers are worked out by
 in test_selectors.py."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -22,13 +23,15 @@ AT = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
 
-def checkout(*, offer, created_at, article="", paid=False, n=[0]) -> CheckoutSession:  # noqa: B006
-    n[0] += 1
+SESSION_NUMBERS = itertools.count(1)
+
+
+def checkout(*, offer, created_at, article="", paid=False) -> CheckoutSession:
     session = CheckoutSession.objects.create(
-        user=UserFactory(),
+        user=UserFactory.create(),
         offer=offer,
         status=CheckoutSession.Status.COMPLETE if paid else CheckoutSession.Status.EXPIRED,
-        stripe_session_id=f"cs_test_{n[0]}",
+        stripe_session_id=f"cs_test_{next(SESSION_NUMBERS)}",
         expires_at=created_at + DAY,
         source_article=article,
     )
@@ -83,7 +86,11 @@ def world(db):
     ComplimentaryFactory(current_period_end=AT - DAY)  # over
     chu = OrganisationFactory(name="CHU de Lille", seats=40)
     MembershipFactory.create_batch(2, organisation=chu)
-    MembershipFactory(organisation=OrganisationFactory(name="Fini", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31)))
+    MembershipFactory(
+        organisation=OrganisationFactory(
+            name="Fini", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31)
+        )
+    )
 
     imaging = RubricFactory(name="Imagerie", slug="imagerie")
     practice = RubricFactory(name="Pratique", slug="pratique")

@@ -114,7 +114,11 @@ def test_the_other_csv_exports(manager_client, world):
         ["En délai de grâce (paiement en retard)", "1"],
         ["Abonnements offerts", "1"],
     ]
-    assert rows_of(manager_client.get(f"{PAGE}licences.csv{day}"))[1][:3] == ["CHU de Lille", "2", "40"]
+    assert rows_of(manager_client.get(f"{PAGE}licences.csv{day}"))[1][:3] == [
+        "CHU de Lille",
+        "2",
+        "40",
+    ]
     assert rows_of(manager_client.get(f"{PAGE}tunnel-semaines.csv{day}"))[-1] == [
         "2026-W48",
         "7",

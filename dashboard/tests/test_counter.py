@@ -20,9 +20,7 @@ NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
 
 def counts() -> dict[tuple[dt.date, int, str], int]:
-    return {
-        (row.day, row.article_id, row.reason): row.views for row in PaywallView.objects.all()
-    }
+    return {(row.day, row.article_id, row.reason): row.views for row in PaywallView.objects.all()}
 
 
 def test_each_view_adds_one_to_its_days_row_by_article_and_reason(offer):
