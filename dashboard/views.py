@@ -105,7 +105,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             tables.funnel_weeks_table(funnel_weeks),
             tables.funnel_rubrics_table(funnel_rubrics),
         ],
-        "charts": [chart_mrr, chart_flow, chart_churn, chart_funnel],
+        "charts": [
+            ("Revenu mensuel récurrent (MRR), en euros", chart_mrr),
+            ("Nouveaux abonnements et abonnements terminés", chart_flow),
+            ("Attrition, en %", chart_churn),
+            ("Tunnel du paywall", chart_funnel),
+        ],
     }
     return TemplateResponse(request, "dashboard/dashboard.html", context)
 
