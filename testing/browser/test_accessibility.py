@@ -23,7 +23,8 @@ def summary(results: dict) -> dict:
         "url": results["url"],
         "rules_checked": len(results["passes"]) + len(violations) + len(results["incomplete"]),
         "passed": len(results["passes"]),
-        "to_review": len(results["incomplete"]),
+        # Rules axe could not decide alone (e.g. a contrast over an image): for a human.
+        "to_review": [rule["id"] for rule in results["incomplete"]],
         "violations_by_impact": dict(Counter(rule["impact"] for rule in violations)),
         "violations": [
             {
