@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "editions",
     "club",
     "newsletters",
+    "web",  # the reading site, last: its templates never shadow another app's
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },

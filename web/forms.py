@@ -1,0 +1,43 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+EMAIL_LABEL = "Adresse e-mail"
+PASSWORD_LABEL = "Mot de passe"
+SIGN_IN_FAILED = "Adresse e-mail ou mot de passe incorrect."
+ACCOUNT_INACTIVE = "Ce compte est désactivé."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's session sign-in: `authenticate(request, ...)`, so django-axes counts failures."""
+
+    username = forms.EmailField(
+        label=EMAIL_LABEL,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=PASSWORD_LABEL,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {"invalid_login": SIGN_IN_FAILED, "inactive": ACCOUNT_INACTIVE}
+
+
+class RegisterForm(forms.Form):
+    """The fields only: the rules (password strength, one account an address) are
+    `accounts.services.user_register`'s, as for the API."""
+
+    email = forms.EmailField(
+        label=EMAIL_LABEL, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=PASSWORD_LABEL,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 8 caractères, pas uniquement des chiffres ni un mot de passe courant.",
+    )
+
+
+class SubscribeForm(forms.Form):
+    offer = forms.SlugField()
+    # The article the reader was reading: where the success page sends them back.
+    article = forms.SlugField(required=False)

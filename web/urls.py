@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.article, name="article"),
+    path("rubriques/<slug:slug>/", views.rubric, name="rubric"),
+    path("auteurs/<slug:slug>/", views.author, name="author"),
+    path("connexion/", views.SignIn.as_view(), name="signin"),
+    path("inscription/", views.register, name="register"),
+    path("deconnexion/", views.SignOut.as_view(), name="signout"),
+    path("compte/", views.account, name="account"),
+    path("abonnement/", views.offers, name="offers"),
+    path("abonnement/merci/", views.checkout_return, name="checkout-return"),
+]
