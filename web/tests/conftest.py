@@ -20,3 +20,9 @@ def reader_browser(reader) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(reader)
     return client
+
+
+# The Stripe fixtures of subscriptions' tests, for the site's subscribe and portal buttons.
+from subscriptions.tests.conftest import deliver, make_stripe_customer, synced_offer  # noqa: E402
+
+__all__ = ["deliver", "make_stripe_customer", "synced_offer"]

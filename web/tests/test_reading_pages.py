@@ -1,8 +1,8 @@
 """The reading pages: home, rubric, author, article, for each kind of reader."""
 
 import json
-from html import unescape
 import re
+from html import unescape
 from http import HTTPStatus
 
 import pytest
