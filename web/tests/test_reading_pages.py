@@ -225,3 +225,29 @@ def test_article_query_budget_and_the_locked_body_is_never_loaded(browser, subsc
     for column in ('"articles_article"."body_html"', '"articles_article"."body_text"'):
         assert sql.count(column) == sql.count(f"THEN {column}")
     assert query_count(subscriber_browser, f"/articles/{article.slug}/") <= 12
+
+
+def test_a_gift_link_opens_the_article_page_in_full(browser, subscriber):
+    from articles import gifts
+
+    OfferFactory()
+    article = ArticleFactory()
+    link = gifts.gift_create(giver=subscriber, article=article)
+    path = link.url.split("://", 1)[1].split("/", 1)[1]
+
+    html = page(browser, "/" + path)
+
+    assert HIDDEN_SENTENCE in html
+    assert "Offert par un abonné" in unescape(html)
+    assert "offer-box" in html  # the offers beside a gifted article
+    assert HIDDEN_SENTENCE not in page(browser, f"/articles/{article.slug}/")
+
+
+def test_the_meter_opens_an_article_page_to_a_signed_in_reader(reader_browser, meter_on):
+    OfferFactory()
+    article = ArticleFactory()
+
+    html = page(reader_browser, f"/articles/{article.slug}/")
+
+    assert HIDDEN_SENTENCE in html
+    assert "Article offert : 1 sur 3 ce mois-ci." in unescape(html)
