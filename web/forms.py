@@ -41,3 +41,24 @@ class SubscribeForm(forms.Form):
     offer = forms.SlugField()
     # The article the reader was reading: where the success page sends them back.
     article = forms.SlugField(required=False)
+
+
+class EmailVerifyForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=EMAIL_LABEL, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class PasswordResetForm(forms.Form):
+    uid = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    new_password = forms.CharField(
+        label="Nouveau mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=RegisterForm.base_fields["password"].help_text,
+    )

@@ -13,6 +13,10 @@ urlpatterns = [
     path("inscription/", views.register, name="register"),
     path("deconnexion/", views.SignOut.as_view(), name="signout"),
     path("compte/", views.account, name="account"),
+    # Where the account e-mails' links lead (accounts/emails.py, self_service.py).
+    path("compte/adresse/verifier/", views.email_verify, name="email-verify"),
+    path("compte/mot-de-passe/oubli/", views.password_forgotten, name="password-forgotten"),
+    path("compte/mot-de-passe/nouveau/", views.password_reset, name="password-reset"),
     path("abonnement/", views.offers, name="offers"),
     path("abonnement/merci/", views.checkout_return, name="checkout-return"),
 ]

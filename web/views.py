@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts import self_service
 from accounts import services as account_services
 from accounts.models import User
 from articles import dates, selectors, services, usage
@@ -40,7 +41,14 @@ from subscriptions.access import current_subscription
 from subscriptions.models import Customer
 from subscriptions.selectors import active_offers
 
-from .forms import RegisterForm, SignInForm, SubscribeForm
+from .forms import (
+    EmailVerifyForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+    RegisterForm,
+    SignInForm,
+    SubscribeForm,
+)
 
 HOME_ARTICLES = 12
 HOME_BRIEFS = 8
@@ -169,6 +177,12 @@ class SignIn(auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("web:account")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if "reinitialise" in self.request.GET:
+            context["notice"] = PASSWORD_RESET_DONE
+        return context
+
 
 @method_decorator(private_page, name="dispatch")
 class SignOut(auth_views.LogoutView):
@@ -282,3 +296,72 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
         "signin_url": _signin_url(request.get_full_path()),
     }
     return render(request, "web/checkout_return.html", context)
+
+
+# --- The links the account e-mails carry (accounts/emails.py, accounts/self_service.py) --
+
+PASSWORD_RESET_DONE = "Votre mot de passe est changé : connectez-vous avec le nouveau."
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_verify(request: HttpRequest) -> HttpResponse:
+    """The verification link: a button that confirms (a GET changes nothing, so that a
+    mail scanner following the link verifies nobody)."""
+    verified = None
+    error = None
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        form = EmailVerifyForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise DomainError(self_service.VERIFICATION_INVALID)
+            verified = self_service.email_verify(token=form.cleaned_data["token"])
+        except DomainError as failure:
+            error, status = failure.message, failure.status_code
+    else:
+        form = EmailVerifyForm(initial={"token": request.GET.get("token", "")})
+    context = {"form": form, "verified": verified, "error": error}
+    return render(request, "web/email_verify.html", context, status=status)
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_forgotten(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link: the same answer whether the address has an account or not."""
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    sent = False
+    if form.is_valid():
+        self_service.password_reset_request(email=form.cleaned_data["email"])
+        sent = True
+    status = HTTPStatus.BAD_REQUEST if form.is_bound and not sent else HTTPStatus.OK
+    context = {"form": form, "sent": sent, "message": self_service.RESET_REQUESTED}
+    return render(request, "web/password_forgotten.html", context, status=status)
+
+
+@private_page
+@transaction.non_atomic_requests  # the new password is hashed outside any transaction
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """The reset link: choose a new password (the API's rules), then sign in with it."""
+    error = None
+    if request.method == "POST":
+        form = PasswordResetForm(request.POST)
+        if form.is_valid():
+            try:
+                self_service.password_reset_confirm(**form.cleaned_data)
+            except ValidationError as failure:  # the password rules, under new_password
+                form.add_error(None, failure)
+            except DomainError as failure:  # an invalid or used link
+                error = failure.message
+            else:
+                return redirect(f"{reverse('web:signin')}?{urlencode({'reinitialise': 1})}")
+        elif "uid" in form.errors or "token" in form.errors:
+            error = self_service.RESET_INVALID
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = PasswordResetForm(
+            initial={"uid": request.GET.get("uid", ""), "token": request.GET.get("token", "")}
+        )
+        status = HTTPStatus.OK
+    return render(request, "web/password_reset.html", {"form": form, "error": error}, status=status)
