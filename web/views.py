@@ -7,12 +7,14 @@ who is signed in, forms carry a CSRF token): all are `Cache-Control: private`.
 """
 
 import json
+import math
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -101,15 +103,16 @@ def _signin_url(next_url: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     reader = reader_of(request)
     articles = selectors.article_summaries(reader=reader)[:HOME_ARTICLES]
-    briefs = [
-        {
-            "day": dates.brief_display(brief.published_at).rsplit(" ", 1)[0],
-            "time": dates.brief_display(brief.published_at).rsplit(" ", 1)[1],
-            "brief": brief,
-        }
-        for brief in selectors.brief_list()[:HOME_BRIEFS]
-    ]
-    return render(request, "web/home.html", {"articles": articles, "briefs": briefs})
+    return render(request, "web/home.html", {"articles": articles, "briefs": _wire()})
+
+
+def _wire() -> list[dict[str, Any]]:
+    """ "Le fil": the latest briefs, grouped by day as the seed pages print them."""
+    entries = []
+    for brief in selectors.brief_list()[:HOME_BRIEFS]:
+        day, time = dates.brief_display(brief.published_at).rsplit(" ", 1)
+        entries.append({"day": day, "time": time, "brief": brief})
+    return entries
 
 
 @private_page
@@ -159,6 +162,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "offers": offers,
         "comments": comments,
         "structured_data": json_ld(news_article(reading)),
+        "briefs": _wire(),
     }
     return render(request, "web/article.html", context)
 
@@ -176,6 +180,19 @@ class SignIn(auth_views.LoginView):
     template_name = "web/signin.html"
     redirect_authenticated_user = True
     next_page = reverse_lazy("web:account")
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        if getattr(self.request, "axes_locked_out", False):
+            # django-axes refused before any password was checked; its middleware keeps
+            # this page (accounts/lockout.py) rather than the admin's.
+            minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+            return render(
+                self.request,
+                "web/locked_out.html",
+                {"cool_off_minutes": minutes},
+                status=HTTPStatus.TOO_MANY_REQUESTS,
+            )
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

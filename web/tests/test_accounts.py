@@ -137,6 +137,8 @@ def test_sign_in_is_locked_out_after_too_many_failures(browser, settings):
     )
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Connexion bloquée" in response.content.decode()
+    assert "administration" not in response.content.decode()
     assert "_auth_user_id" not in browser.session
 
 

@@ -209,7 +209,8 @@ def test_home_query_budget_does_not_grow_with_articles(browser):
 
     many = query_count(browser, "/")
 
-    assert many == few <= 6
+    # Articles, their bylines, briefs, the rubrics of the menu.
+    assert many == few <= 4
 
 
 def test_article_query_budget_and_the_locked_body_is_never_loaded(browser, subscriber_browser):
@@ -220,11 +221,11 @@ def test_article_query_budget_and_the_locked_body_is_never_loaded(browser, subsc
         assert browser.get(f"/articles/{article.slug}/").status_code == HTTPStatus.OK
     sql = " ".join(q["sql"] for q in queries.captured_queries)
 
-    assert len(queries.captured_queries) <= 8
+    assert len(queries.captured_queries) <= 6
     assert '"articles_article"."body"' not in sql
     for column in ('"articles_article"."body_html"', '"articles_article"."body_text"'):
         assert sql.count(column) == sql.count(f"THEN {column}")
-    assert query_count(subscriber_browser, f"/articles/{article.slug}/") <= 12
+    assert query_count(subscriber_browser, f"/articles/{article.slug}/") <= 9
 
 
 def test_a_gift_link_opens_the_article_page_in_full(browser, subscriber):
@@ -251,3 +252,21 @@ def test_the_meter_opens_an_article_page_to_a_signed_in_reader(reader_browser, m
 
     assert HIDDEN_SENTENCE in html
     assert "Article offert : 1 sur 3 ce mois-ci." in unescape(html)
+
+
+@pytest.mark.parametrize(
+    ("settings_name", "expected"),
+    [
+        ("STRIPE_CHECKOUT_CANCEL_URL", "/abonnement/"),
+        ("STRIPE_PORTAL_RETURN_URL", "/compte/"),
+    ],
+)
+def test_the_addresses_stripe_sends_readers_back_to_open_site_pages(
+    browser, settings, settings_name, expected
+):
+    path = getattr(settings, settings_name).removeprefix(settings.SITE_URL)
+
+    response = browser.get(path)
+
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"] == expected
