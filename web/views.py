@@ -138,7 +138,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     """The article as the API gives it: the full text, or the teaser and the paywall."""
     reader, reading = services.article_open(slug=slug, reader=reader_of(request))
     request.reader = reader  # type: ignore[attr-defined]
-    usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
+    usage.licence_reading_count(reader=reader, reading=reading, method=request.method or "GET")
     if reading.locked:
         pass  # paywall view counted here
     entry = reading.article
@@ -179,7 +179,7 @@ class SignIn(auth_views.LoginView):
     form_class = SignInForm
     template_name = "web/signin.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("web:account")
+    next_page = "web:account"  # resolve_url takes a URL name
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         if getattr(self.request, "axes_locked_out", False):
@@ -203,7 +203,7 @@ class SignIn(auth_views.LoginView):
 
 @method_decorator(private_page, name="dispatch")
 class SignOut(auth_views.LogoutView):
-    next_page = reverse_lazy("web:home")
+    next_page = "web:home"
 
 
 @private_page
@@ -240,7 +240,7 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     error = None
-    status = HTTPStatus.OK
+    status: int = HTTPStatus.OK
     if request.method == "POST":
         try:
             return HttpResponseRedirect(billing.portal_session_start(user=user), status=303)
@@ -265,7 +265,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def offers(request: HttpRequest) -> HttpResponse:
     """The offers; POST starts Stripe Checkout as the API does, and sends the reader there."""
     error = None
-    status = HTTPStatus.OK
+    status: int = HTTPStatus.OK
     if request.method == "POST":
         form = SubscribeForm(request.POST)
         if not form.is_valid():
@@ -327,7 +327,7 @@ def email_verify(request: HttpRequest) -> HttpResponse:
     mail scanner following the link verifies nobody)."""
     verified = None
     error = None
-    status = HTTPStatus.OK
+    status: int = HTTPStatus.OK
     if request.method == "POST":
         form = EmailVerifyForm(request.POST)
         try:
@@ -375,7 +375,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{reverse('web:signin')}?{urlencode({'reinitialise': 1})}")
         elif "uid" in form.errors or "token" in form.errors:
             error = self_service.RESET_INVALID
-        status = HTTPStatus.BAD_REQUEST
+        status: int = HTTPStatus.BAD_REQUEST
     else:
         form = PasswordResetForm(
             initial={"uid": request.GET.get("uid", ""), "token": request.GET.get("token", "")}

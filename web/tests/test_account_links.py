@@ -22,7 +22,7 @@ def site_path(url: str) -> str:
 
 
 def test_the_verification_link_confirms_the_address_on_a_post_only(browser):
-    user: User = UserFactory(email="lea@example.org", email_verified_at=None)  # type: ignore[assignment]
+    user: User = UserFactory(email="lea@example.org", email_verified_at=None)
     token = self_service.email_token(user_id=user.pk, email=user.email)
 
     page = browser.get(f"/compte/adresse/verifier?token={token}", follow=True)
@@ -63,7 +63,7 @@ def test_password_forgotten_says_the_same_and_mails_only_an_account(browser):
 
 
 def test_the_reset_link_sets_a_new_password_once(browser):
-    user: User = UserFactory(email="lea@example.org")  # type: ignore[assignment]
+    user: User = UserFactory(email="lea@example.org")
     link = site_path(self_service.password_reset_link(user=user))
     query = dict(pair.split("=", 1) for pair in urlsplit(link).query.split("&"))
 
@@ -91,7 +91,7 @@ def test_the_reset_link_sets_a_new_password_once(browser):
 
 
 def test_a_weak_new_password_is_a_field_error_and_changes_nothing(browser):
-    user: User = UserFactory(email="lea@example.org")  # type: ignore[assignment]
+    user: User = UserFactory(email="lea@example.org")
     link = site_path(self_service.password_reset_link(user=user))
     query = dict(pair.split("=", 1) for pair in urlsplit(link).query.split("&"))
 

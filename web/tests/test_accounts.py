@@ -4,7 +4,7 @@ import re
 from http import HTTPStatus
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from django.test import Client
 
 from accounts.models import EMAIL_TAKEN, User
