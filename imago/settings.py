@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    "web.middleware.SiteCacheControlMiddleware",
     # Calls the view of a write request itself: after every middleware with a process_view.
     "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page

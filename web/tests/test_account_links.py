@@ -102,6 +102,6 @@ def test_a_weak_new_password_is_a_field_error_and_changes_nothing(browser):
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert 'id="id_new_password-erreurs"' in response.content.decode()
+    assert 'id="id_new_password_error"' in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)

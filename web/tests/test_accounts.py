@@ -71,7 +71,7 @@ def test_registration_with_a_taken_address_says_so_next_to_the_field(browser):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     html = response.content.decode()
     assert re.search(
-        r'id="id_email-erreurs"><li>' + re.escape(EMAIL_TAKEN), html.replace("&#x27;", "'")
+        r'id="id_email_error"><li>' + re.escape(EMAIL_TAKEN), html.replace("&#x27;", "'")
     )
     assert User.objects.count() == 1
     assert OutboundEmail.objects.count() == 0
@@ -84,7 +84,8 @@ def test_registration_with_a_weak_password_stores_nothing(browser, password):
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert 'id="id_password-erreurs"' in response.content.decode()
+    assert 'id="id_password_error"' in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()  # the field says it is wrong
     assert not User.objects.exists()
     assert not OutboundEmail.objects.exists()
     assert "_auth_user_id" not in browser.session
@@ -96,7 +97,7 @@ def test_registration_with_a_bad_address_is_a_field_error(browser):
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert 'id="id_email-erreurs"' in response.content.decode()
+    assert 'id="id_email_error"' in response.content.decode()
     assert not User.objects.exists()
 
 

@@ -270,3 +270,14 @@ def test_the_addresses_stripe_sends_readers_back_to_open_site_pages(
 
     assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
     assert response["Location"] == expected
+
+
+def test_error_pages_of_the_site_are_private_too(reader_browser):
+    missing = reader_browser.get("/articles/inconnu/")
+    refused = reader_browser.post("/deconnexion/")  # no CSRF token
+
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    for response in (missing, refused):
+        assert response["Content-Type"].startswith("text/html")
+        assert "private" in response["Cache-Control"]
+        assert "Cookie" in response["Vary"]
