@@ -19,4 +19,5 @@ urlpatterns = [
     path("compte/mot-de-passe/nouveau/", views.password_reset, name="password-reset"),
     path("abonnement/", views.offers, name="offers"),
     path("abonnement/merci/", views.checkout_return, name="checkout-return"),
+    path("journal/<int:number>/", views.edition, name="edition"),
 ]

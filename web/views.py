@@ -20,7 +20,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -37,6 +37,7 @@ from articles import dates, selectors, services, usage
 from articles.models import Rubric
 from articles.reading import reader_of
 from articles.structured_data import news_article
+from editions import selectors as edition_selectors
 from imago.exceptions import DomainError
 from subscriptions import billing
 from subscriptions.access import current_subscription
@@ -382,3 +383,20 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         )
         status = HTTPStatus.OK
     return render(request, "web/password_reset.html", {"form": form, "error": error}, status=status)
+
+
+# --- The digital edition (EDITION_URL_TEMPLATE) -------------------------------------------
+
+
+@private_page
+def edition(request: HttpRequest, number: int) -> HttpResponse:
+    """An issue of the journal: its cover, and its download when it is the reader's
+    (`editions.selectors.edition_list` decides, as for the API)."""
+    found = (
+        edition_selectors.edition_list(reader=reader_of(request)).filter(number=number).first()
+        if 1 <= number <= edition_selectors.MAX_NUMBER
+        else None
+    )
+    if found is None:
+        raise Http404(edition_selectors.EDITION_NOT_FOUND)
+    return render(request, "web/edition.html", {"edition": found})

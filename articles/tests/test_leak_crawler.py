@@ -157,6 +157,7 @@ def build_site():
             "article": [a.slug for a in [*locked, free]] + ["inconnu"],
             "rubric": ["prospective", "pratique", "inconnue"],
             "author": ["autrice", "auteur-gratuit", "personne"],
+            "edition": ["1", "999"],
             "article-comments": [a.slug for a in [*locked, free]] + ["inconnu"],
             "article-gifts": [a.slug for a in [*locked, free]] + ["inconnu"],
             "my-gift": ["1", "999999"],
