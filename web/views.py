@@ -39,6 +39,7 @@ from articles.reading import reader_of
 from articles.structured_data import news_article
 from editions import selectors as edition_selectors
 from imago.exceptions import DomainError
+from imago.throttling import SharedScopedRateThrottle, ThrottleUnavailable
 from subscriptions import billing
 from subscriptions.access import current_subscription
 from subscriptions.models import Customer
@@ -82,6 +83,24 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     """JSON for a <script type="application/ld+json">: no "</script>" can close it early."""
     # Safe: <, > and & are escaped above, so the data cannot close the script.
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))
+
+
+class _AuthScope:
+    throttle_scope = "auth"
+
+
+TOO_MANY_ATTEMPTS = "Trop de tentatives en peu de temps : réessayez dans une minute."
+
+
+def auth_throttled(request: HttpRequest) -> bool:
+    """Whether a form that checks an address or a password is asked too often: the API's
+    `auth` throttle, the same count (registration, password reset, verification)."""
+    if request.method != "POST":
+        return False
+    try:
+        return not SharedScopedRateThrottle().allow_request(request, _AuthScope())
+    except ThrottleUnavailable:  # its cache is down: refused, as the API refuses
+        return True
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -216,6 +235,14 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(next_url)
     form = RegisterForm(request.POST if request.method == "POST" else None)
+    if auth_throttled(request):
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return render(
+            request,
+            "web/register.html",
+            {"form": form, "next": next_url},
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
     if form.is_valid():
         try:
             user, _token = account_services.user_register(
@@ -332,6 +359,8 @@ def email_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = EmailVerifyForm(request.POST)
         try:
+            if auth_throttled(request):
+                raise DomainError(TOO_MANY_ATTEMPTS, status_code=HTTPStatus.TOO_MANY_REQUESTS)
             if not form.is_valid():
                 raise DomainError(self_service.VERIFICATION_INVALID)
             verified = self_service.email_verify(token=form.cleaned_data["token"])
@@ -349,10 +378,15 @@ def password_forgotten(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link: the same answer whether the address has an account or not."""
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     sent = False
-    if form.is_valid():
+    status: int = HTTPStatus.OK
+    if auth_throttled(request):
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        status = HTTPStatus.TOO_MANY_REQUESTS
+    elif form.is_valid():
         self_service.password_reset_request(email=form.cleaned_data["email"])
         sent = True
-    status = HTTPStatus.BAD_REQUEST if form.is_bound and not sent else HTTPStatus.OK
+    elif form.is_bound:
+        status = HTTPStatus.BAD_REQUEST
     context = {"form": form, "sent": sent, "message": self_service.RESET_REQUESTED}
     return render(request, "web/password_forgotten.html", context, status=status)
 
@@ -365,6 +399,14 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         form = PasswordResetForm(request.POST)
+        if auth_throttled(request):
+            error = TOO_MANY_ATTEMPTS
+            return render(
+                request,
+                "web/password_reset.html",
+                {"form": form, "error": error},
+                status=HTTPStatus.TOO_MANY_REQUESTS,
+            )
         if form.is_valid():
             try:
                 self_service.password_reset_confirm(**form.cleaned_data)

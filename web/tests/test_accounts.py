@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import EMAIL_TAKEN, User
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -184,3 +185,17 @@ def test_my_account_without_a_subscription_points_to_the_offers(reader_browser):
 
     assert "Aucun abonnement" in html
     assert 'href="/abonnement/"' in html
+
+
+def test_registration_is_throttled_like_the_api(browser, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
+    for n in range(2):
+        post_form(browser, "/inscription/", {"email": f"x{n}@example.org", "password": "court"})
+
+    response = post_form(
+        browser, "/inscription/", {"email": "lea@example.org", "password": PASSWORD}
+    )
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Trop de tentatives" in response.content.decode()
+    assert not User.objects.exists()
