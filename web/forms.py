@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from articles.serializers import COMMENT_MAX_CHARS
+
 EMAIL_LABEL = "Adresse e-mail"
 PASSWORD_LABEL = "Mot de passe"
 SIGN_IN_FAILED = "Adresse e-mail ou mot de passe incorrect."
@@ -61,4 +63,14 @@ class PasswordResetForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=RegisterForm.base_fields["password"].help_text,
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Votre commentaire",
+        min_length=2,
+        max_length=COMMENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Publié après relecture par la rédaction.",
     )

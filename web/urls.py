@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article, name="article"),
+    path("articles/<slug:slug>/commentaires/", views.comment, name="comment"),
     path("rubriques/<slug:slug>/", views.rubric, name="rubric"),
     path("auteurs/<slug:slug>/", views.author, name="author"),
     path("connexion/", views.SignIn.as_view(), name="signin"),

@@ -28,7 +28,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import self_service
 from accounts import services as account_services
@@ -39,13 +39,14 @@ from articles.reading import reader_of
 from articles.structured_data import news_article
 from editions import selectors as edition_selectors
 from imago.exceptions import DomainError
-from imago.throttling import SharedScopedRateThrottle, ThrottleUnavailable
+from imago.throttling import CommentThrottle, SharedScopedRateThrottle, ThrottleUnavailable
 from subscriptions import billing
 from subscriptions.access import current_subscription
 from subscriptions.models import Customer
 from subscriptions.selectors import active_offers
 
 from .forms import (
+    CommentForm,
     EmailVerifyForm,
     PasswordResetForm,
     PasswordResetRequestForm,
@@ -154,8 +155,15 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @private_page
+@require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     """The article as the API gives it: the full text, or the teaser and the paywall."""
+    return _article_page(request, slug, comment_form=CommentForm())
+
+
+def _article_page(
+    request: HttpRequest, slug: str, *, comment_form: CommentForm, status: int = HTTPStatus.OK
+) -> HttpResponse:
     reader, reading = services.article_open(slug=slug, reader=reader_of(request))
     request.reader = reader  # type: ignore[attr-defined]
     usage.licence_reading_count(reader=reader, reading=reading, method=request.method or "GET")
@@ -183,8 +191,38 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "comments": comments,
         "structured_data": json_ld(news_article(reading)),
         "briefs": _wire(),
+        "comment_form": comment_form,
+        "comment_sent": "commentaire" in request.GET,
     }
-    return render(request, "web/article.html", context)
+    return render(request, "web/article.html", context, status=status)
+
+
+class _CommentScope:
+    throttle_scope = "comments"
+
+
+@private_page
+@require_POST
+def comment(request: HttpRequest, slug: str) -> HttpResponse:
+    """A comment on an article whose discussion the reader may join (the API's rule:
+    `selectors.discussion_article`); it awaits moderation."""
+    back = reverse("web:article", args=[slug])
+    if not isinstance(request.user, User):
+        return HttpResponseRedirect(_signin_url(back), status=303)
+    try:
+        discussion = selectors.discussion_article(slug=slug, reader=reader_of(request))
+    except DomainError as failure:  # a locked article: its discussion is locked too
+        return render(
+            request, "403.html", {"message": failure.message}, status=HTTPStatus.FORBIDDEN
+        )
+    form = CommentForm(request.POST)
+    if not CommentThrottle().allow_request(request, _CommentScope()):
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return _article_page(request, slug, comment_form=form, status=HTTPStatus.TOO_MANY_REQUESTS)
+    if not form.is_valid():
+        return _article_page(request, slug, comment_form=form, status=HTTPStatus.BAD_REQUEST)
+    services.comment_create(article=discussion, user=request.user, body=form.cleaned_data["body"])
+    return HttpResponseRedirect(f"{back}?commentaire=1#discussion-titre", status=303)
 
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def build_site():
             "article-detail": [a.slug for a in [*locked, free]] + ["inconnu"],
             # The reading site's pages (web/), read with the same readers' sessions.
             "article": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "comment": [a.slug for a in [*locked, free]] + ["inconnu"],
             "rubric": ["prospective", "pratique", "inconnue"],
             "author": ["autrice", "auteur-gratuit", "personne"],
             "edition": ["1", "999"],
