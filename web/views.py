@@ -61,7 +61,6 @@ LIST_ARTICLES = 30
 
 # Where a reader who subscribed from an article goes back once Checkout is paid.
 SESSION_RETURN_ARTICLE = "web:checkout_article"
-PORTAL_FAILED = "L'espace client est momentanément indisponible : réessayez dans un instant."
 
 # What JSON-LD may not hold raw inside <script>: as Django's json_script escapes them.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -121,6 +120,7 @@ def _signin_url(next_url: str) -> str:
 
 
 @private_page
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     reader = reader_of(request)
     articles = selectors.article_summaries(reader=reader)[:HOME_ARTICLES]
@@ -137,6 +137,7 @@ def _wire() -> list[dict[str, Any]]:
 
 
 @private_page
+@require_safe
 def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Rubric, slug=slug)
     articles = selectors.article_summaries(reader=reader_of(request)).filter(rubric=found)
@@ -146,6 +147,7 @@ def rubric(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @private_page
+@require_safe
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(selectors.author_list(), slug=slug)
     articles = selectors.article_summaries(reader=reader_of(request)).filter(authors=found)
@@ -357,6 +359,7 @@ def offers(request: HttpRequest) -> HttpResponse:
 
 @private_page
 @transaction.non_atomic_requests
+@require_safe
 def checkout_return(request: HttpRequest) -> HttpResponse:
     """Back from Checkout. If Stripe says the session is paid, the subscription is read from
     Stripe at once (the webhook may come later): the reader reads the full text now.
@@ -469,6 +472,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 
 @private_page
+@require_safe
 def edition(request: HttpRequest, number: int) -> HttpResponse:
     """An issue of the journal: its cover, and its download when it is the reader's
     (`editions.selectors.edition_list` decides, as for the API)."""
