@@ -72,7 +72,7 @@ def test_every_page_has_landmarks_one_h1_ordered_headings_and_labelled_fields(
     browser, subscriber_browser
 ):
     for name, (client, url) in pages(subscriber_browser, browser).items():
-        response = client.get(url)  # type: ignore[attr-defined]
+        response = client.get(url)
         assert response.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND), name
         html = response.content.decode()
         outline = Outline()
