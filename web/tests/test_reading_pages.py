@@ -281,3 +281,14 @@ def test_error_pages_of_the_site_are_private_too(reader_browser):
         assert response["Content-Type"].startswith("text/html")
         assert "private" in response["Cache-Control"]
         assert "Cookie" in response["Vary"]
+
+
+def test_an_anonymous_reader_is_offered_a_free_account_while_the_meter_is_on(browser, meter_on):
+    OfferFactory()
+    article = ArticleFactory()
+
+    html = unescape(page(browser, f"/articles/{article.slug}/"))
+
+    assert "créez un compte gratuit pour lire 3 articles abonnés par mois" in html
+    assert f'href="/inscription/?next=/articles/{article.slug}/"' in html
+    assert HIDDEN_SENTENCE not in html
