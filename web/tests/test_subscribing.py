@@ -156,3 +156,27 @@ def test_the_portal_without_a_customer_says_so(stripe_fake, reader_browser):
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert billing.NO_CUSTOMER.replace("'", "&#x27;") in response.content.decode()
+
+
+def test_back_from_checkout_while_stripe_fails_the_page_waits_for_the_webhook(
+    stripe_fake, synced_offer, reader, reader_browser
+):
+    subscribe(reader_browser)
+    session = CheckoutSession.objects.get(user=reader)
+    stripe_fake.checkout_complete(session.stripe_session_id)
+    stripe_fake.fail("GET", f"/v1/checkout/sessions/{session.stripe_session_id}")
+
+    response = reader_browser.get(f"/abonnement/merci/?session_id={session.stripe_session_id}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "pas encore confirmé votre paiement" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_an_anonymous_visitor_on_the_offer_page_comes_back_to_it_once_signed_in(
+    stripe_fake, synced_offer, browser
+):
+    response = subscribe(browser)
+
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    assert response["Location"] == "/connexion/?next=%2Fabonnement%2F"
