@@ -50,6 +50,8 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         # Admin sign-in lock-outs (django-axes): deleting an attempt unlocks.
         "axes.accessattempt": ("delete", "view"),
         "axes.accesslog": ("view",),
+        # The staff dashboard (its own permission) and the paywall counters it reads.
+        "dashboard.paywallview": ("view", "view_dashboard"),
     },
 }
 
@@ -71,6 +73,9 @@ def groups_sync(apps, schema_editor=None) -> None:
             wanted += Permission.objects.filter(
                 content_type__app_label=app_label,
                 content_type__model=model,
-                codename__in=[f"{action}_{model}" for action in actions],
+                # An action with an underscore is a whole codename (a model's Meta.permissions).
+                codename__in=[
+                    action if "_" in action else f"{action}_{model}" for action in actions
+                ],
             )
         group.permissions.set(wanted)

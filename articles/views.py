@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from dashboard.services import paywall_view_record
 from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
@@ -147,6 +148,11 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
         reader, reading = services.article_open(slug=kwargs["slug"], reader=self.reader)
         request.reader = reader
         usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
+        if reading.paywall is not None and request.method == "GET":
+            # The staff dashboard's funnel: how often the paywall was met, never by whom.
+            # An anonymous answer served again by the response cache never reaches here
+            # (README, "Tableau de bord").
+            paywall_view_record(article_id=reading.article.pk, reason=reading.paywall.reason)
         return Response(self.get_serializer(reading).data)
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "editions",
     "club",
     "newsletters",
+    "dashboard",  # the staff dashboard: reads every app above, none reads it
     "web",  # the reading site, last: its templates never shadow another app's
 ]
 

@@ -29,6 +29,8 @@ api: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own URLs: /admin/dashboard/ is the dashboard, not an app index.
+    path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api)),
     path("feeds/", include("articles.feed_urls")),

@@ -107,7 +107,7 @@ def trial_days_for(*, user: User, offer: Offer) -> int:
     return 0 if had_one else offer.trial_days
 
 
-def checkout_session_start(*, user: User, offer_slug: str) -> str:
+def checkout_session_start(*, user: User, offer_slug: str, source_article: str = "") -> str:
     """The URL of a Stripe Checkout page where `user` subscribes to the offer.
 
     A reader has one open session at most, so that quick clicks, two tabs or a change
@@ -120,6 +120,9 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
     The session offers the trial the reader is due (`trial_days_for`). One open session at
     most also means one trial at most: a reader cannot pay two trial pages, and a page paid
     but not yet known here stops the next checkout (409 `checkout_complete`).
+
+    `source_article`: the slug of the article the reader subscribes from, kept on the
+    session it creates (a reused session keeps its own).
     """
     stripe_gateway.ensure_configured()
     offer = Offer.objects.filter(slug=offer_slug, is_active=True).first()
@@ -141,7 +144,9 @@ def checkout_session_start(*, user: User, offer_slug: str) -> str:
         reusable = checkout_session_reusable(user=user, offer=offer, trial_days=trial_days)
         if reusable is not None:
             return reusable.url
-        claim = _checkout_claim(user=user, offer=offer, trial_days=trial_days)
+        claim = _checkout_claim(
+            user=user, offer=offer, trial_days=trial_days, source_article=source_article
+        )
         if claim is not None:
             return _checkout_session_open(claim=claim)
         if time.monotonic() >= wait_until:
@@ -163,7 +168,9 @@ def checkout_session_reusable(
     ).first()
 
 
-def _checkout_claim(*, user: User, offer: Offer, trial_days: int) -> CheckoutSession | None:
+def _checkout_claim(
+    *, user: User, offer: Offer, trial_days: int, source_article: str = ""
+) -> CheckoutSession | None:
     """The claim to create the reader's next session, or None while another click has it."""
     abandoned = timezone.now() - CHECKOUT_CLAIM_ABANDONED_AFTER
     CheckoutSession.objects.filter(
@@ -171,7 +178,9 @@ def _checkout_claim(*, user: User, offer: Offer, trial_days: int) -> CheckoutSes
     ).delete()
     try:
         with transaction.atomic():
-            return CheckoutSession.objects.create(user=user, offer=offer, trial_days=trial_days)
+            return CheckoutSession.objects.create(
+                user=user, offer=offer, trial_days=trial_days, source_article=source_article
+            )
     except IntegrityError:  # the reader's other click holds it
         return None
 

@@ -73,6 +73,14 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 class CheckoutSerializer(serializers.Serializer):
     offer = serializers.SlugField(help_text="The slug of an active offer.")
+    article = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="The slug of the article whose paywall the reader subscribes from, if "
+        "any: kept with the session for the staff dashboard's funnel, never checked "
+        "against the articles (an unknown slug is counted as no rubric).",
+    )
 
 
 class RedirectSerializer(serializers.Serializer):

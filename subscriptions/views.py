@@ -46,7 +46,9 @@ class CheckoutStart(APIView):
         serializer = CheckoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         url = billing.checkout_session_start(
-            user=request.user, offer_slug=serializer.validated_data["offer"]
+            user=request.user,
+            offer_slug=serializer.validated_data["offer"],
+            source_article=serializer.validated_data.get("article", ""),
         )
         return Response({"url": url})
 

@@ -297,8 +297,9 @@ def uncached(settings):
 def test_an_anonymous_reader_elsewhere_pays_no_query_for_licences(
     uncached, chu, article, django_assert_num_queries
 ):
-    # article, authors, notes, offers: as without licences
-    with django_assert_num_queries(4):
+    # article, authors, notes, offers: as without licences; then the paywall counter
+    # (dashboard/: SAVEPOINT, one upsert, RELEASE inside the test's transaction)
+    with django_assert_num_queries(4 + 3):
         read(client_at(ELSEWHERE), article)
 
 
@@ -336,8 +337,9 @@ def test_a_verified_reader_of_a_full_licence_pays_no_seat_count_at_each_request(
     MembershipFactory.create_batch(2, organisation=chu)
     client = client_for(verified("interne@chu-lille.fr"))
 
-    # token, access (subscriptions ∪ licences), article, authors, notes, offers
-    with django_assert_num_queries(6):
+    # token, access (subscriptions ∪ licences), article, authors, notes, offers; the
+    # paywall counter (SAVEPOINT, one upsert, RELEASE inside the test's transaction)
+    with django_assert_num_queries(6 + 3):
         data = read(client, article)
 
     assert not opens(data)

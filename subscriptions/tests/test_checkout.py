@@ -76,6 +76,37 @@ def test_checkout_without_an_offer_is_a_field_error(stripe_fake, reader_client):
     assert "offer" in response.json()
 
 
+def test_checkout_keeps_the_article_it_was_started_from(stripe_fake, synced_offer, reader_client):
+    response = reader_client.post(
+        CHECKOUT_URL, {"offer": "mensuelle-numerique", "article": "irm-7-tesla"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    # Kept as the client sent it, for the dashboard's funnel: subscriptions never asks
+    # articles whether the slug exists (an unknown one is counted under no rubric).
+    assert CheckoutSession.objects.get().source_article == "irm-7-tesla"
+
+
+def test_checkout_without_an_article_keeps_none(stripe_fake, synced_offer, reader_client):
+    assert checkout(reader_client).status_code == HTTPStatus.OK
+
+    assert CheckoutSession.objects.get().source_article == ""
+
+
+@pytest.mark.parametrize("article", ["pas un slug !", "x" * 256, ["irm"]])
+def test_checkout_with_a_malformed_article_is_a_field_error_that_stores_nothing(
+    stripe_fake, synced_offer, reader_client, article
+):
+    response = reader_client.post(
+        CHECKOUT_URL, {"offer": "mensuelle-numerique", "article": article}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "article" in response.json()
+    assert not CheckoutSession.objects.exists()
+    assert stripe_fake.posts() == []
+
+
 def test_checkout_is_409_for_a_reader_who_already_has_access(
     stripe_fake, synced_offer, subscriber_client
 ):
