@@ -37,6 +37,7 @@ from articles import dates, selectors, services, usage
 from articles.models import Rubric
 from articles.reading import reader_of
 from articles.structured_data import news_article
+from dashboard.services import paywall_view_record
 from editions import selectors as edition_selectors
 from imago.exceptions import DomainError
 from imago.throttling import CommentThrottle, SharedScopedRateThrottle, ThrottleUnavailable
@@ -169,8 +170,9 @@ def _article_page(
     reader, reading = services.article_open(slug=slug, reader=reader_of(request))
     request.reader = reader  # type: ignore[attr-defined]
     usage.licence_reading_count(reader=reader, reading=reading, method=request.method or "GET")
-    if reading.locked:
-        pass  # paywall view counted here
+    if reading.paywall is not None and request.method == "GET":
+        # The staff dashboard's funnel, as for the API's detail: never by whom.
+        paywall_view_record(article_id=reading.article.pk, reason=reading.paywall.reason)
     entry = reading.article
     now = timezone.now()
     assert entry.published_at is not None  # a published article
@@ -346,7 +348,9 @@ def offers(request: HttpRequest) -> HttpResponse:
             assert isinstance(request.user, User)
             try:
                 url = billing.checkout_session_start(
-                    user=request.user, offer_slug=form.cleaned_data["offer"]
+                    user=request.user,
+                    offer_slug=form.cleaned_data["offer"],
+                    source_article=form.cleaned_data["article"],
                 )
             except DomainError as failure:
                 error, status = failure.message, failure.status_code

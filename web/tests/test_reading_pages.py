@@ -221,7 +221,8 @@ def test_article_query_budget_and_the_locked_body_is_never_loaded(browser, subsc
         assert browser.get(f"/articles/{article.slug}/").status_code == HTTPStatus.OK
     sql = " ".join(q["sql"] for q in queries.captured_queries)
 
-    assert len(queries.captured_queries) <= 6
+    # With the dashboard's paywall counter: its upsert in a savepoint (the test's transaction).
+    assert len(queries.captured_queries) <= 9
     assert '"articles_article"."body"' not in sql
     for column in ('"articles_article"."body_html"', '"articles_article"."body_text"'):
         assert sql.count(column) == sql.count(f"THEN {column}")
@@ -292,3 +293,23 @@ def test_an_anonymous_reader_is_offered_a_free_account_while_the_meter_is_on(bro
     assert "créez un compte gratuit pour lire 3 articles abonnés par mois" in html
     assert f'href="/inscription/?next=/articles/{article.slug}/"' in html
     assert HIDDEN_SENTENCE not in html
+
+
+def test_a_locked_article_page_is_counted_for_the_dashboard_never_an_open_one(
+    browser, subscriber_browser
+):
+    from dashboard.models import PaywallView
+
+    OfferFactory()
+    article = ArticleFactory()
+
+    page(browser, f"/articles/{article.slug}/")
+    page(browser, f"/articles/{article.slug}/")
+    page(subscriber_browser, f"/articles/{article.slug}/")
+
+    [counted] = PaywallView.objects.all()
+    assert (counted.article_id, counted.reason, counted.views) == (
+        article.pk,
+        "login_required",
+        2,
+    )

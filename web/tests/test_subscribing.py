@@ -32,6 +32,7 @@ def test_the_subscribe_button_of_an_article_sends_a_reader_to_stripe_checkout(
     assert response.status_code == HTTPStatus.SEE_OTHER
     session = CheckoutSession.objects.get(user=reader)
     assert response["Location"] == session.url
+    assert session.source_article == article.slug  # the dashboard's funnel
     [call] = stripe_fake.calls_to("POST", "/v1/checkout/sessions")
     assert call.params["client_reference_id"] == str(reader.pk)
     assert call.params["line_items"] == [{"price": synced_offer.stripe_price_id, "quantity": "1"}]
