@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "club",
     "newsletters",
     "dashboard",  # the staff dashboard: reads every app above, none reads it
+    "web",  # the reading site, last: its templates never shadow another app's
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    "web.middleware.SiteCacheControlMiddleware",
     # Calls the view of a write request itself: after every middleware with a process_view.
     "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },
@@ -209,7 +212,9 @@ USE_TZ = True
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# With DEBUG off, `collectstatic` fills it and WhiteNoise serves it (the manifest names
+# each file by its hash, so browsers may keep them for good).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,7 +5,9 @@ workers, faults of the database, Redis or Stripe. Tests talk to it over HTTP onl
 and read what it stored through `manage()` or their own connection to its database.
 """
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +32,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+_collected_static: str | None = None
+
+
+def collected_static() -> str:
+    """A STATIC_ROOT collected once per process for every app it serves.
+
+    With DEBUG off the manifest storage renders `{% static %}` from the manifest that
+    collectstatic writes (the site's stylesheet, the admin's, the docs'), and WhiteNoise
+    serves the files from there, as in production.
+    """
+    global _collected_static
+    if _collected_static is None:
+        directory = tempfile.mkdtemp(prefix="imago-static-")
+        atexit.register(shutil.rmtree, directory, True)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))},
+            "DJANGO_SETTINGS_MODULE": "imago.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            "STATIC_ROOT": directory,
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        _collected_static = directory
+    return _collected_static
 
 
 def postgres_url() -> str | None:
@@ -151,6 +185,7 @@ def served_app(
             "RESPONSE_CACHE_DIR": f"{tmp}/responses",
             "RESPONSE_CACHE_KEY_PREFIX": f"served-{uuid.uuid4().hex[:12]}",
             "EDITIONS_DIR": f"{tmp}/editions",
+            "STATIC_ROOT": collected_static(),
             **(env or {}),
         }
         log = Path(tmp) / "gunicorn.log"
