@@ -24,7 +24,8 @@ demo: migrate
 
 run: demo
 	@echo ""
-	@echo "Imago runs on http://127.0.0.1:8000/api/v1/ (docs: /api/v1/docs/, admin: /admin/)."
+	@echo "The site: http://127.0.0.1:8000/"
+	@echo "The API:  http://127.0.0.1:8000/api/v1/ (docs: /api/v1/docs/, admin: /admin/)."
 	@echo "For the admin, make a staff account in another terminal:"
 	@echo "    DJANGO_DEBUG=1 $(BIN)/python manage.py createsuperuser"
 	@echo "The background worker runs beside it: emails it sends are printed here."

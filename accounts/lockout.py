@@ -43,6 +43,8 @@ def lockout_response(
     original_response: HttpResponse | None = None,
     credentials: dict | None = None,
 ) -> HttpResponse:
+    if original_response is not None and original_response.status_code == 429:
+        return original_response  # the view said it in its own pages (the reading site's)
     cool_off = settings.AXES_COOLOFF_TIME
     context = {
         **admin.site.each_context(request),

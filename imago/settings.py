@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "club",
     "newsletters",
     "dashboard",  # the staff dashboard: reads every app above, none reads it
+    "web",  # the reading site, last: its templates never shadow another app's
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
+    "web.middleware.SiteCacheControlMiddleware",
     # Calls the view of a write request itself: after every middleware with a process_view.
     "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },

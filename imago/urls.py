@@ -40,6 +40,9 @@ urlpatterns = [
 if settings.BENCH_VIEWS:
     urlpatterns.append(path("bench/", include("bench.ceilings")))
 
+# The reading site, after every other route: "/" and the pages readers follow links to.
+urlpatterns.append(path("", include("web.urls")))
+
 handler400 = "imago.exceptions.json_bad_request"
 handler403 = "imago.exceptions.json_permission_denied"
 handler404 = "imago.exceptions.json_not_found"

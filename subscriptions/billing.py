@@ -271,3 +271,33 @@ def portal_session_start(*, user: User) -> str:
         return_url=settings.STRIPE_PORTAL_RETURN_URL,
     )
     return session["url"]
+
+
+def checkout_session_return(*, user: User, stripe_session_id: str) -> bool:
+    """The reader is back from a Checkout page: whether they have access now.
+
+    The webhook may not have arrived yet. When the session is one of this reader's and
+    Stripe says it is complete, its subscription is read from Stripe and written here, as
+    the webhook would (`subscription_sync`, idempotent): the reader reads at once. A
+    session id that is not the reader's is never asked of Stripe.
+    """
+    # Imported here: subscription_sync imports this module.
+    from .subscription_sync import SubscriptionUnlinked, subscription_sync
+
+    if entitlement_for(user) is not None:
+        return True
+    known = CheckoutSession.objects.filter(
+        user=user, stripe_session_id=stripe_session_id or None
+    ).exists()
+    if not known:
+        return False
+    remote = stripe_gateway.checkout_session_retrieve(session_id=stripe_session_id)
+    subscription_id = stripe_gateway.object_id(remote.get("subscription"))
+    if remote.get("status") != "complete" or not subscription_id:
+        return False
+    checkout_session_completed(stripe_session_id=stripe_session_id)
+    try:
+        subscription_sync(stripe_subscription_id=subscription_id, client_reference_id=str(user.pk))
+    except SubscriptionUnlinked:
+        return False
+    return entitlement_for(user) is not None

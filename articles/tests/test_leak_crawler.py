@@ -3,7 +3,8 @@
 Every GET surface of the URLconf (each route filled with every slug it takes, each
 query parameter the OpenAPI schema lists tried with every value worth trying,
 search probes with words found only past the split, every `next` and `previous` link
-a list answers followed to its end, JSON and HTML, the browsable API on) is read by
+a list answers followed to its end, JSON and HTML, the browsable API on, and the
+reading site's HTML pages, signed in by session as the API is by token) is read by
 every kind of reader without access, and no response may hold a
 sentence from past the split, nor the URL or title of a reference defined there, a
 note called there, a cell of a table there, or say that a search word found only
@@ -152,6 +153,12 @@ def build_site():
         locked=locked,
         slugs={
             "article-detail": [a.slug for a in [*locked, free]] + ["inconnu"],
+            # The reading site's pages (web/), read with the same readers' sessions.
+            "article": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "comment": [a.slug for a in [*locked, free]] + ["inconnu"],
+            "rubric": ["prospective", "pratique", "inconnue"],
+            "author": ["autrice", "auteur-gratuit", "personne"],
+            "edition": ["1", "999"],
             "article-comments": [a.slug for a in [*locked, free]] + ["inconnu"],
             "article-gifts": [a.slug for a in [*locked, free]] + ["inconnu"],
             "my-gift": ["1", "999999"],
@@ -244,6 +251,7 @@ def readers_without_access():
         client = APIClient()
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.force_login(user)  # the site's pages read the session; the API, the token
         readers[name] = client
 
     signed_in("connecté sans abonnement", UserFactory())
@@ -294,6 +302,7 @@ def subscriber():
     user = UserFactory()
     ComplimentaryFactory(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.force_login(user)
     return client
 
 
@@ -364,6 +373,12 @@ def surfaces(site: Site) -> list[str]:
                 continue
             values = parameter["schema"].get("enum") or query_values(parameter["name"], site)
             urls += [f"{url}?{parameter['name']}={value}" for url in filled for value in values]
+    # The reading site's article page follows `?gift=` as the API's detail does.
+    urls += [
+        f"/articles/{slug}/?gift={token}"
+        for slug in site.slugs["article"]
+        for token in site.dead_gift_tokens
+    ]
     return sorted(set(urls))
 
 
@@ -492,7 +507,8 @@ def test_nothing_past_the_split_reaches_any_reader_without_access_on_any_surface
     crawler_report.append(
         f"leak crawler: {len(urls)} surfaces and the pages they link × {len(readers)} readers "
         "without access "
-        f"= {responses} responses (JSON, and HTML of the browsable API), {len(leaks)} leaked"
+        f"= {responses} responses (JSON, the browsable API's HTML and the reading site's "
+        f"pages), {len(leaks)} leaked"
     )
     assert leaks == []
 
@@ -518,6 +534,11 @@ def test_the_crawler_finds_what_a_subscriber_may_read(settings):
     browsable = client.get(f"/api/v1/articles/{site.locked[1].slug}/", HTTP_ACCEPT="text/html")
     assert browsable["Content-Type"].startswith("text/html")
     assert REFERENCE_URL in leaks_in(browsable, site)
+    for article in site.locked:  # the reading site's page of the article
+        page = client.get(f"/articles/{article.slug}/")
+        assert page["Content-Type"].startswith("text/html")
+        assert {STUDY_URL, REFERENCE_URL, HIDDEN_NOTE, *SECRET_WORDS} <= set(leaks_in(page, site))
+        assert len([s for s in site.hidden_sentences if squeeze(s) in readable(page)[0]]) >= 10
 
 
 def test_the_crawler_finds_what_a_licensed_network_may_read():
@@ -563,6 +584,7 @@ def spent_meter_reader() -> APIClient:
     client = APIClient()
     user: User = UserFactory()  # type: ignore[assignment]
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.force_login(user)
     for article in ArticleFactory.create_batch(3):
         assert client.get(f"/api/v1/articles/{article.slug}/").json()["access"]["via"] == "meter"
     return client

@@ -1,0 +1,24 @@
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+# Answers these prefixes make have cache rules of their own (imago/middleware.py for the
+# API, the response cache for feeds, signed links for files).
+OWN_RULES = ("/api/", "/feeds/", "/files/", "/static/")
+
+
+class SiteCacheControlMiddleware:
+    """Every HTML page of the reading site is private to its reader: the site's views say
+    so themselves (`views.private_page`); this covers the pages Django renders outside
+    them (404, 403, a refused CSRF token), whose header may show a signed-in reader's
+    sign-out form and its CSRF token."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(OWN_RULES):
+            return response
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ("Cookie",))
+        return response
