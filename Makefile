@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck migrations-check check format bench demo migrate
+.PHONY: run test lint typecheck migrations-check check format bench demo migrate screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ format: $(STAMP)
 # Load benchmark on PostgreSQL with wrk (bench/README.md): BENCH_ARGS="--articles 100000 --keep".
 bench: $(STAMP)
 	DJANGO_SECRET_KEY=bench-only-not-secret $(BIN)/python bench/serve.py --out bench/results.md $(BENCH_ARGS)
+
+# The README's screenshots (docs/screenshots/), taken in Debian's chromium on the served site.
+screenshots: $(STAMP)
+	$(BIN)/python -m testing.browser.screenshots

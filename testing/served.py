@@ -149,6 +149,7 @@ def served_app(
     env: dict[str, str] | None = None,
     demo: bool = False,
     database_port: int | None = None,
+    port: int | None = None,
 ) -> Iterator[ServedApp]:
     """gunicorn serving the project with DEBUG off, on a fresh SQLite file or PostgreSQL db.
 
@@ -156,6 +157,8 @@ def served_app(
     on the server `postgres_url()` finds; the caller skips when there is none).
     `database_port`: reach PostgreSQL through this port of 127.0.0.1 instead (a test's
     TCP proxy to the server, see tcp_proxy.py).
+    `port`: serve on this port (`free_port()`), for settings that must name the app's own
+    address (SITE_URL, where Stripe's Checkout sends the reader back).
     """
     with tempfile.TemporaryDirectory(prefix="imago-served-") as tmp:
         pg_admin = pg_name = None
@@ -171,7 +174,7 @@ def served_app(
             database_url = _with_database(pg_admin, pg_name)
             if database_port is not None:
                 database_url = _with_address(database_url, "127.0.0.1", database_port)
-        port = free_port()
+        port = port or free_port()
         full_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))},
             "DJANGO_SETTINGS_MODULE": "imago.settings",

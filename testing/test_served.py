@@ -3,10 +3,12 @@
 from http import HTTPStatus
 
 import pytest
+import requests
 
 from subscriptions.tests.stripe_fake import API_KEY, WEBHOOK_SECRET
 from subscriptions.tests.stripe_server import stripe_server
 from testing.served import postgres_url, served_app
+from testing.served_stripe import checkout, query, register, stripe_env
 
 DATABASES = [
     "sqlite",
@@ -49,5 +51,36 @@ def test_served_app_checks_out_against_the_stripe_stand_in_over_http():
             )
 
     assert checkout.status_code == HTTPStatus.OK, checkout.text
-    assert checkout.json()["url"].startswith("https://checkout.stripe.com/")
+    # The stand-in's own Checkout page, which a browser can open (Stripe's cannot be).
+    assert checkout.json()["url"].startswith(f"{stripe.url}/checkout/cs_test")
     assert len(stripe.fake.objects["checkout.session"]) == 1
+
+
+def test_the_stand_in_checkout_page_takes_the_payment_and_sends_the_reader_back():
+    with (
+        stripe_server() as stripe,
+        served_app(workers=2, env=stripe_env(stripe), demo=True) as app,
+    ):
+        stripe.webhook_url = f"{app.url}/api/v1/stripe/webhook/"
+        app.manage("sync_offers")
+        reader = register(app, "payante@example.org")
+        url = checkout(app, reader).json()["url"]
+        page = requests.get(url, timeout=10)
+        paid = requests.post(f"{url}/pay", allow_redirects=False, timeout=30)
+        again = requests.post(f"{url}/pay", allow_redirects=False, timeout=30)
+        status = query(app, "Subscription.objects.get(user__email='payante@example.org').status")
+        events = query(app, "list(WebhookEvent.objects.values_list('type', 'status'))")
+
+    session_id = url.rsplit("/", 1)[1]
+    assert page.status_code == HTTPStatus.OK
+    assert "Stripe Checkout (test)" in page.text
+    assert "23,00 € par mois" in page.text
+    assert paid.status_code == HTTPStatus.SEE_OTHER
+    assert paid.headers["Location"].endswith(f"/abonnement/merci?session_id={session_id}")
+    assert again.status_code == HTTPStatus.NOT_FOUND  # a session is paid once
+    assert status == "active"
+    assert sorted(events) == [
+        ["checkout.session.completed", "processed"],
+        ["customer.subscription.created", "processed"],
+        ["invoice.paid", "processed"],
+    ]

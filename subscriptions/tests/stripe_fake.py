@@ -97,6 +97,9 @@ class StripeFake:
         self._failures: list[tuple[str, str, int]] = []
         self._ids = itertools.count(1)
         self.refunded: dict[str, int] = defaultdict(int)  # cents refunded, by payment intent
+        # Where a session's `url` sends the reader: Stripe's page, which no test can open;
+        # the fake served over HTTP points it at its own stand-in page (stripe_server.py).
+        self.checkout_base = "https://checkout.stripe.com/c/pay"
         routes = [
             ("POST", r"/v1/customers", self._customer_create),
             ("GET", r"/v1/customers/(?P<id>[^/?]+)", self._retrieve("customer")),
@@ -270,7 +273,7 @@ class StripeFake:
             payment_method_collection=params.get("payment_method_collection", "always"),
             success_url=params["success_url"],
             cancel_url=params["cancel_url"],
-            url=f"https://checkout.stripe.com/c/pay/{session_id}",
+            url=f"{self.checkout_base}/{session_id}",
             status="open",
             payment_status="unpaid",
             payment_intent=None,
