@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from imago.forms import LinesField
@@ -47,6 +47,11 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin prints help texts as HTML: the marker it names would vanish as a comment.
+        self.fields["body"].help_text = escape(self.fields["body"].help_text)
 
     def clean(self):
         super().clean()

@@ -24,6 +24,13 @@ def test_editor_sees_the_teaser_preview_with_percent_and_reading_time(editor_cli
     assert f"lecture {article.reading_minutes} min" in page
 
 
+def test_the_body_help_shows_the_paywall_marker_to_the_editor(editor_client):
+    """The admin prints help texts as HTML: unescaped, the marker would be an invisible comment."""
+    response = editor_client.get("/admin/articles/article/add/")
+
+    assert "« &lt;!-- paywall --&gt; »" in response.content.decode()
+
+
 def test_editor_list_filters_and_search(editor_client):
     ArticleFactory(title="Échographie de demain")
     ArticleFactory(title="IRM de demain", access=Article.Access.FREE)  # filtered out
