@@ -47,11 +47,12 @@ for n in range(60):
     Subscription.objects.create(
         user=user, offer=offer, source="stripe", stripe_subscription_id=f"sub_history{n}",
         status="canceled" if ended and end < now else "active", stripe_created_at=started,
-        canceled_at=end if ended and end < now else None, current_period_end=now + dt.timedelta(days=20),
+        canceled_at=end if ended and end < now else None,
+        current_period_end=now + dt.timedelta(days=20),
     )
     session = CheckoutSession.objects.create(
-        user=user, offer=offer, status="complete", stripe_session_id=f"cs_history{n}", expires_at=started,
-        source_article=random.choice(articles).slug,
+        user=user, offer=offer, status="complete", stripe_session_id=f"cs_history{n}",
+        expires_at=started, source_article=random.choice(articles).slug,
     )
     CheckoutSession.objects.filter(pk=session.pk).update(created_at=started)
 for days_ago in range(84):
