@@ -15,6 +15,7 @@ MARGIN_RIGHT = 16
 MARGIN_TOP = 28
 MARGIN_BOTTOM = 48
 # Distinguishable colours, readable on white (and by most colour-blind readers).
+CHAR_WIDTH = 6.5  # about, at font-size 11
 COLOURS = ("#1f6f9f", "#d0742a", "#3a8d3a", "#8a4fa3")
 
 Series = tuple[str, Sequence[float]]
@@ -23,6 +24,12 @@ Series = tuple[str, Sequence[float]]
 def _number(value: float) -> str:
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def _axis_label(label: str, room: float) -> str:
+    """A label cut to the room under its mark (a rubric's name): the <desc> says it whole."""
+    fits = max(int(room / CHAR_WIDTH), 4)
+    return label if len(label) <= fits else label[: fits - 1] + "…"
 
 
 def _scale_max(series: Sequence[Series]) -> float:
@@ -63,7 +70,7 @@ def _frame(
         x = MARGIN_LEFT + slot * (index + 0.5)
         parts.append(
             f'<text x="{x:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            f"{escape(_axis_label(label, slot))}</text>"
         )
     return parts
 
@@ -91,15 +98,10 @@ def _description(summary: str, labels: Sequence[str], series: Sequence[Series]) 
     return " ".join(lines)
 
 
-def bar_chart(
-    *,
-    chart_id: str,
-    title: str,
-    summary: str,
-    labels: Sequence[str],
-    series: Sequence[Series],
-) -> str:
-    """Bars side by side for each label, one colour per series."""
+def _chart(
+    *, chart_id: str, title: str, summary: str, labels: Sequence[str], series: Sequence[Series]
+) -> tuple[list[str], float, float, float]:
+    """A chart's frame, and what its marks are placed by: top value, inner height, slot."""
     top = _scale_max(series)
     parts = _frame(
         chart_id=chart_id,
@@ -110,6 +112,21 @@ def bar_chart(
     )
     inner_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / max(len(labels), 1)
+    return parts, top, inner_height, slot
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    summary: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+) -> str:
+    """Bars side by side for each label, one colour per series."""
+    parts, top, inner_height, slot = _chart(
+        chart_id=chart_id, title=title, summary=summary, labels=labels, series=series
+    )
     bar = slot * 0.8 / max(len(series), 1)
     for s, (name, values) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
@@ -136,16 +153,9 @@ def line_chart(
     series: Sequence[Series],
 ) -> str:
     """One line per series, a dot at each label."""
-    top = _scale_max(series)
-    parts = _frame(
-        chart_id=chart_id,
-        title=title,
-        description=_description(summary, labels, series),
-        labels=labels,
-        top=top,
+    parts, top, inner_height, slot = _chart(
+        chart_id=chart_id, title=title, summary=summary, labels=labels, series=series
     )
-    inner_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    slot = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / max(len(labels), 1)
     for s, (name, values) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
         points = [

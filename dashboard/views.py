@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import charts, selectors, tables
 
 PERMISSION = "dashboard.view_dashboard"
+CHART_RUBRICS = 8
 DATE_INVALID = "« {value} » n'est pas une date passée au format AAAA-MM-JJ."
 
 
@@ -79,15 +80,42 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         labels=labels,
         series=[("Attrition (%)", [float(row.churn or 0) for row in weeks])],
     )
-    chart_funnel = charts.bar_chart(
-        chart_id="chart-funnel",
-        title="Tunnel du paywall par semaine",
-        summary="Articles verrouillés vus, paiements commencés et abonnements, par semaine.",
+    # Views run in hundreds where checkouts run in units: each on a scale of its own.
+    chart_views = charts.bar_chart(
+        chart_id="chart-views",
+        title="Articles verrouillés vus par semaine",
+        summary="Affichages d'un article verrouillé (paywall), par semaine.",
+        labels=labels,
+        series=[("Vues verrouillées", [row.views for row in funnel_weeks])],
+    )
+    chart_conversions = charts.bar_chart(
+        chart_id="chart-conversions",
+        title="Paiements commencés et abonnements par semaine",
+        summary="Sessions de paiement ouvertes et abonnements nouveaux, par semaine.",
         labels=labels,
         series=[
-            ("Vues verrouillées", [row.views for row in funnel_weeks]),
             ("Paiements commencés", [row.checkouts for row in funnel_weeks]),
             ("Abonnements", [row.subscriptions for row in funnel_weeks]),
+        ],
+    )
+    # The rubrics most seen behind the paywall: a chart of every rubric would not read.
+    top_rubrics = sorted(funnel_rubrics, key=lambda row: row.views, reverse=True)[:CHART_RUBRICS]
+    rubrics = [row.label for row in top_rubrics]
+    chart_rubric_views = charts.bar_chart(
+        chart_id="chart-rubric-views",
+        title="Articles verrouillés vus par rubrique (les 8 plus vues), sur 12 semaines",
+        summary="Affichages d'un article verrouillé par rubrique, sur les 12 dernières semaines.",
+        labels=rubrics,
+        series=[("Vues verrouillées", [row.views for row in top_rubrics])],
+    )
+    chart_rubric_conversions = charts.bar_chart(
+        chart_id="chart-rubric-conversions",
+        title="Paiements commencés et abonnements par rubrique (les 8 plus vues), sur 12 semaines",
+        summary="Sessions de paiement ouvertes depuis un article de la rubrique, et celles payées.",
+        labels=rubrics,
+        series=[
+            ("Paiements commencés", [row.checkouts for row in top_rubrics]),
+            ("Abonnements", [row.subscriptions for row in top_rubrics]),
         ],
     )
     context = {
@@ -109,7 +137,16 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             ("Revenu mensuel récurrent (MRR), en euros", chart_mrr),
             ("Nouveaux abonnements et abonnements terminés", chart_flow),
             ("Attrition, en %", chart_churn),
-            ("Tunnel du paywall", chart_funnel),
+            ("Tunnel du paywall : articles verrouillés vus", chart_views),
+            ("Tunnel du paywall : paiements commencés et abonnements", chart_conversions),
+            (
+                "Tunnel par rubrique (les 8 plus vues) : articles verrouillés vus",
+                chart_rubric_views,
+            ),
+            (
+                "Tunnel par rubrique (les 8 plus vues) : paiements commencés et abonnements",
+                chart_rubric_conversions,
+            ),
         ],
     }
     return TemplateResponse(request, "dashboard/dashboard.html", context)

@@ -39,7 +39,8 @@ def test_a_subscription_manager_sees_the_dashboard(manager_client, world):
     page = response.content.decode()
     assert "Tableau de bord" in page
     assert "<strong>66,00 €</strong>" in page  # the MRR of the world: 23 € + 20 € + 23 €
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox') == 4
+    # MRR, new and ended, churn; the funnel's views and conversions, by week and by rubric.
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox') == 7
     for table in TABLES:
         assert f'href="/admin/dashboard/{table}.csv?date=2026-11-26"' in page
     assert "CHU de Lille" in page

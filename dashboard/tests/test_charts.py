@@ -74,3 +74,20 @@ def test_an_empty_or_all_zero_chart_is_still_well_formed():
             chart_id="z", title="Zéro", summary="", labels=LABELS, series=[("A", [0, 0])]
         )
     )
+
+
+def test_a_long_label_is_cut_under_its_mark_and_said_whole_in_the_description():
+    """Rubric names under twelve bars would overlap: cut on the axis, whole for a screen reader."""
+    name = "Radiologie interventionnelle et imagerie de la femme"
+    svg = charts.bar_chart(
+        chart_id="c",
+        title="Par rubrique",
+        summary="Vues.",
+        labels=[name] * 12,
+        series=[("Vues", [1] * 12)],
+    )
+    root = ET.fromstring(svg)
+    axis = [text.text for text in root.iter(f"{SVG}text") if text.text and "Radio" in text.text]
+
+    assert axis and all(label.endswith("…") and len(label) < len(name) for label in axis)
+    assert name in root.find(f"{SVG}desc").text
