@@ -48,7 +48,7 @@ def welcome(*, user_id: int) -> Composed | None:
         return None
     return composed_from_templates(
         "accounts/emails/welcome",
-        {"offers_url": f"{settings.SITE_URL}/abonnement", "account_url": _account_url()},
+        {"offers_url": f"{settings.SITE_URL}/abonnement/", "account_url": _account_url()},
     )
 
 
@@ -87,7 +87,7 @@ def email_changed(*, user_id: int, old_email: str, new_email: str) -> Composed |
 
 
 def _account_url() -> str:
-    return f"{settings.SITE_URL}/compte"
+    return f"{settings.SITE_URL}/compte/"
 
 
 def _reset_url() -> str:

@@ -17,6 +17,9 @@ from . import charts, selectors, tables
 
 PERMISSION = "dashboard.view_dashboard"
 CHART_RUBRICS = 8
+# Before it, twelve weeks back would fall off the calendar; and nothing was sold then.
+FIRST_DAY = dt.date(2000, 1, 1)
+DATE_TOO_EARLY = "« {value} » est avant le {first:%d/%m/%Y}, où commence le tableau de bord."
 DATE_INVALID = "« {value} » n'est pas une date passée au format AAAA-MM-JJ."
 
 
@@ -40,6 +43,8 @@ def _moment(request: HttpRequest) -> tuple[dt.datetime, str | None]:
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), selectors.paris())
     if day > timezone.localdate(now, selectors.paris()):
         return now, DATE_INVALID.format(value=value)
+    if day < FIRST_DAY:
+        return now, DATE_TOO_EARLY.format(value=value, first=FIRST_DAY)
     return min(end - dt.timedelta(microseconds=1), now), None
 
 

@@ -296,10 +296,11 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 STRIPE_CHECKOUT_SUCCESS_URL = env_str(
-    "STRIPE_CHECKOUT_SUCCESS_URL", f"{SITE_URL}/abonnement/merci?session_id={{CHECKOUT_SESSION_ID}}"
+    "STRIPE_CHECKOUT_SUCCESS_URL",
+    f"{SITE_URL}/abonnement/merci/?session_id={{CHECKOUT_SESSION_ID}}",
 )
-STRIPE_CHECKOUT_CANCEL_URL = env_str("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement")
-STRIPE_PORTAL_RETURN_URL = env_str("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte")
+STRIPE_CHECKOUT_CANCEL_URL = env_str("STRIPE_CHECKOUT_CANCEL_URL", f"{SITE_URL}/abonnement/")
+STRIPE_PORTAL_RETURN_URL = env_str("STRIPE_PORTAL_RETURN_URL", f"{SITE_URL}/compte/")
 STRIPE_DASHBOARD_URL = env_str("STRIPE_DASHBOARD_URL", "https://dashboard.stripe.com")
 # A call to Stripe waits STRIPE_TIMEOUT_SECONDS per attempt, retried STRIPE_MAX_NETWORK_RETRIES
 # times: 10 s and 1 retry end a call within 20.5 s, inside gunicorn's 30 s worker timeout

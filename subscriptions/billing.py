@@ -286,9 +286,9 @@ def checkout_session_return(*, user: User, stripe_session_id: str) -> bool:
 
     if entitlement_for(user) is not None:
         return True
-    known = CheckoutSession.objects.filter(
-        user=user, stripe_session_id=stripe_session_id or None
-    ).exists()
+    if not stripe_session_id:  # NULL would match the reader's claim still being created
+        return False
+    known = CheckoutSession.objects.filter(user=user, stripe_session_id=stripe_session_id).exists()
     if not known:
         return False
     remote = stripe_gateway.checkout_session_retrieve(session_id=stripe_session_id)

@@ -76,7 +76,7 @@ def test_the_stand_in_checkout_page_takes_the_payment_and_sends_the_reader_back(
     assert "Stripe Checkout (test)" in page.text
     assert "23,00 € par mois" in page.text
     assert paid.status_code == HTTPStatus.SEE_OTHER
-    assert paid.headers["Location"].endswith(f"/abonnement/merci?session_id={session_id}")
+    assert paid.headers["Location"].endswith(f"/abonnement/merci/?session_id={session_id}")
     assert again.status_code == HTTPStatus.NOT_FOUND  # a session is paid once
     assert status == "active"
     assert sorted(events) == [

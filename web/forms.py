@@ -40,9 +40,10 @@ class RegisterForm(forms.Form):
 
 
 class SubscribeForm(forms.Form):
-    offer = forms.SlugField()
-    # The article the reader was reading: where the success page sends them back.
-    article = forms.SlugField(required=False)
+    offer = forms.SlugField(max_length=255)
+    # The article the reader was reading: where the success page sends them back (and the
+    # dashboard's funnel counts it; CheckoutSession.source_article holds 255 characters).
+    article = forms.SlugField(required=False, max_length=255)
 
 
 class EmailVerifyForm(forms.Form):

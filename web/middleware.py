@@ -6,10 +6,9 @@ OWN_RULES = ("/api/", "/feeds/", "/files/", "/static/")
 
 
 class SiteCacheControlMiddleware:
-    """Every HTML page of the reading site is private to its reader: the site's views say
-    so themselves (`views.private_page`); this covers the pages Django renders outside
-    them (404, 403, a refused CSRF token), whose header may show a signed-in reader's
-    sign-out form and its CSRF token."""
+    """Every HTML page of the reading site is private to its reader: its header may show
+    a signed-in reader's sign-out form and CSRF token. One rule for the site's views and
+    for the pages Django renders outside them (404, 403, a refused CSRF token)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

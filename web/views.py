@@ -3,13 +3,12 @@
 What a reader may read is decided by `articles.services.article_open` and
 `articles.selectors` (the `ArticleReading` and its `Paywall`), exactly as for the API;
 the templates only show that value. Every page depends on the session (the header says
-who is signed in, forms carry a CSRF token): all are `Cache-Control: private`.
+who is signed in, forms carry a CSRF token): all are `Cache-Control: private`
+(web/middleware.py).
 """
 
 import json
 import math
-from collections.abc import Callable
-from functools import wraps
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +23,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -67,19 +65,6 @@ SESSION_RETURN_ARTICLE = "web:checkout_article"
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No shared cache keeps a page of the site: each shows who is signed in."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        patch_cache_control(response, private=True, no_cache=True)
-        patch_vary_headers(response, ("Cookie",))
-        return response
-
-    return wrapped
-
-
 def json_ld(data: dict[str, Any]) -> SafeString:
     """JSON for a <script type="application/ld+json">: no "</script>" can close it early."""
     # Safe: <, > and & are escaped above, so the data cannot close the script.
@@ -120,7 +105,6 @@ def _signin_url(next_url: str) -> str:
 # --- Reading ----------------------------------------------------------------------------
 
 
-@private_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     reader = reader_of(request)
@@ -137,7 +121,6 @@ def _wire() -> list[dict[str, Any]]:
     return entries
 
 
-@private_page
 @require_safe
 def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Rubric, slug=slug)
@@ -147,7 +130,6 @@ def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@private_page
 @require_safe
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(selectors.author_list(), slug=slug)
@@ -157,7 +139,6 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@private_page
 @require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     """The article as the API gives it: the full text, or the teaser and the paywall."""
@@ -205,7 +186,6 @@ class _CommentScope:
     throttle_scope = "comments"
 
 
-@private_page
 @require_POST
 def comment(request: HttpRequest, slug: str) -> HttpResponse:
     """A comment on an article whose discussion the reader may join (the API's rule:
@@ -232,7 +212,6 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Accounts ---------------------------------------------------------------------------
 
 
-@method_decorator(private_page, name="dispatch")
 # Passwords are hashed outside any transaction, as the API's sign-in does (see accounts).
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class SignIn(auth_views.LoginView):
@@ -263,12 +242,10 @@ class SignIn(auth_views.LoginView):
         return context
 
 
-@method_decorator(private_page, name="dispatch")
 class SignOut(auth_views.LogoutView):
     next_page = "web:home"
 
 
-@private_page
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
@@ -301,7 +278,6 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "web/register.html", {"form": form, "next": next_url}, status=status)
 
 
-@private_page
 @transaction.non_atomic_requests  # Stripe is called outside any transaction, as by the API
 @login_required(login_url=reverse_lazy("web:signin"))
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -328,8 +304,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 # --- Subscribing ------------------------------------------------------------------------
 
+SOURCE_ARTICLE_INVALID = "Le lien de l’article d’où vous vous abonnez est invalide : rechargez-le."
 
-@private_page
+
 @transaction.non_atomic_requests  # Stripe is called outside any transaction, as by the API
 @require_http_methods(["GET", "HEAD", "POST"])
 def offers(request: HttpRequest) -> HttpResponse:
@@ -339,7 +316,9 @@ def offers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SubscribeForm(request.POST)
         if not form.is_valid():
-            error, status = billing.OFFER_UNAVAILABLE, HTTPStatus.BAD_REQUEST
+            # Only a form altered on the way has a bad article: its offer may be fine.
+            error = billing.OFFER_UNAVAILABLE if "offer" in form.errors else SOURCE_ARTICLE_INVALID
+            status = HTTPStatus.BAD_REQUEST
         elif not request.user.is_authenticated:
             back = form.cleaned_data["article"]
             target = reverse("web:article", args=[back]) if back else reverse("web:offers")
@@ -361,7 +340,6 @@ def offers(request: HttpRequest) -> HttpResponse:
     return render(request, "web/offers.html", context, status=status)
 
 
-@private_page
 @transaction.non_atomic_requests
 @require_safe
 def checkout_return(request: HttpRequest) -> HttpResponse:
@@ -393,7 +371,8 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
 PASSWORD_RESET_DONE = "Votre mot de passe est changé : connectez-vous avec le nouveau."
 
 
-@private_page
+# The auth throttle counts a refused attempt too: no request transaction to roll it back.
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_verify(request: HttpRequest) -> HttpResponse:
     """The verification link: a button that confirms (a GET changes nothing, so that a
@@ -417,7 +396,8 @@ def email_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "web/email_verify.html", context, status=status)
 
 
-@private_page
+# The auth throttle counts a refused attempt too: no request transaction to roll it back.
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
 def password_forgotten(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link: the same answer whether the address has an account or not."""
@@ -436,7 +416,6 @@ def password_forgotten(request: HttpRequest) -> HttpResponse:
     return render(request, "web/password_forgotten.html", context, status=status)
 
 
-@private_page
 @transaction.non_atomic_requests  # the new password is hashed outside any transaction
 @require_http_methods(["GET", "HEAD", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -475,7 +454,6 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 # --- The digital edition (EDITION_URL_TEMPLATE) -------------------------------------------
 
 
-@private_page
 @require_safe
 def edition(request: HttpRequest, number: int) -> HttpResponse:
     """An issue of the journal: its cover, and its download when it is the reader's

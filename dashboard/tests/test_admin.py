@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
-from dashboard.views import DATE_INVALID
+from dashboard.views import DATE_INVALID, DATE_TOO_EARLY, FIRST_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,18 @@ def test_a_bad_or_future_date_is_said_on_the_page_and_refused_for_a_csv(manager_
     assert page.status_code == HTTPStatus.OK
     assert escape(message) in page.content.decode()
     export = manager_client.get(f"{PAGE}semaines.csv", {"date": value})
+    assert export.status_code == HTTPStatus.BAD_REQUEST
+    assert export.content.decode() == message
+
+
+def test_a_date_before_2000_is_said_on_the_page_and_refused_for_a_csv(manager_client):
+    """Twelve weeks before 0001-01-01 are off the calendar: a message, never a 500."""
+    message = DATE_TOO_EARLY.format(value="0001-01-01", first=FIRST_DAY)
+
+    page = manager_client.get(PAGE, {"date": "0001-01-01"})
+    assert page.status_code == HTTPStatus.OK
+    assert escape(message) in page.content.decode()
+    export = manager_client.get(f"{PAGE}semaines.csv", {"date": "0001-01-01"})
     assert export.status_code == HTTPStatus.BAD_REQUEST
     assert export.content.decode() == message
 

@@ -52,8 +52,8 @@ def test_the_reader_is_told_the_amount_what_happens_next_and_where_to_pay(
     assert "Le paiement de 23,00 € pour votre abonnement" in received.text
     assert "<strong>23,00 €</strong>" in received.html
     # The account page, where the reader opens Stripe's portal to change the card.
-    assert f"{settings.SITE_URL}/compte" in received.text.splitlines()
-    assert f'href="{settings.SITE_URL}/compte"' in received.html
+    assert f"{settings.SITE_URL}/compte/" in received.text.splitlines()
+    assert f'href="{settings.SITE_URL}/compte/"' in received.html
     # The grace period: three days from the unpaid period's start, told in Paris time.
     assert "reste ouvert jusqu’au 15 mai 2026 à 08:00 (heure de Paris)" in received.text
     assert OutboundEmail.objects.get().key == f"payment-failed:{invoice['id']}"

@@ -187,6 +187,28 @@ def test_my_account_without_a_subscription_points_to_the_offers(reader_browser):
     assert 'href="/abonnement/"' in html
 
 
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("/compte/adresse/verifier/", {"token": "pas-un-jeton"}),
+        ("/compte/mot-de-passe/oubli/", {"email": "pas-une-adresse"}),
+    ],
+)
+def test_refused_verifications_and_reset_requests_count_against_the_auth_throttle(
+    browser, monkeypatch, url, refused
+):
+    """A refusal (400) must not roll the throttle's count back with the request."""
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
+
+    statuses = [post_form(browser, url, refused).status_code for _ in range(3)]
+
+    assert statuses == [
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.TOO_MANY_REQUESTS,
+    ]
+
+
 def test_registration_is_throttled_like_the_api(browser, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
     for n in range(2):

@@ -181,3 +181,30 @@ def test_an_anonymous_visitor_on_the_offer_page_comes_back_to_it_once_signed_in(
 
     assert response.status_code == HTTPStatus.SEE_OTHER
     assert response["Location"] == "/connexion/?next=%2Fabonnement%2F"
+
+
+def test_an_altered_article_field_is_a_400_page_and_opens_no_checkout(
+    stripe_fake, synced_offer, reader_browser
+):
+    """The hidden field holds a slug of at most 255 characters, as the API's serializer."""
+    data = {"offer": "mensuelle-numerique", "article": "a" * 256}
+
+    response = post_form(reader_browser, "/abonnement/", data, page="/abonnement/")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Le lien de l’article d’où vous vous abonnez est invalide" in response.content.decode()
+    assert not CheckoutSession.objects.exists()
+    assert stripe_fake.posts() == []
+
+
+def test_back_from_checkout_without_a_session_id_asks_nothing_of_stripe(
+    stripe_fake, synced_offer, reader, reader_browser
+):
+    """A claim still being created has no Stripe id: an empty one must not match it."""
+    CheckoutSession.objects.create(user=reader, offer=synced_offer)
+
+    html = reader_browser.get("/abonnement/merci/").content.decode()
+
+    assert "pas encore confirmé" in html
+    assert "ne répond pas" not in html  # Stripe was not asked for a session without an id
+    assert stripe_fake.calls == []
