@@ -489,6 +489,17 @@ def crawl(client: APIClient, urls: list[str], site: Site) -> tuple[int, list[tup
     return read, found
 
 
+def crawl_as(readers: dict, urls: list[str], site: Site) -> tuple[int, list[Leak]]:
+    """Every reader crawls every surface: the responses read, and the leaks found."""
+    leaks: list[Leak] = []
+    responses = 0
+    for name, client in readers.items():
+        read, found = crawl(client, urls, site)
+        responses += read
+        leaks += [Leak(name, url, accept, what) for url, accept, what in found]
+    return responses, leaks
+
+
 def test_nothing_past_the_split_reaches_any_reader_without_access_on_any_surface(
     settings, crawler_report
 ):
@@ -497,12 +508,7 @@ def test_nothing_past_the_split_reaches_any_reader_without_access_on_any_surface
     urls = surfaces(site)
     readers = readers_without_access()
 
-    leaks: list[Leak] = []
-    responses = 0
-    for name, client in readers.items():
-        read, found = crawl(client, urls, site)
-        responses += read
-        leaks += [Leak(name, url, accept, what) for url, accept, what in found]
+    responses, leaks = crawl_as(readers, urls, site)
 
     crawler_report.append(
         f"leak crawler: {len(urls)} surfaces and the pages they link × {len(readers)} readers "
@@ -599,12 +605,7 @@ def test_a_spent_meter_and_dead_gift_links_see_nothing_past_the_split(
     assert any("gift=" in url for url in urls)  # the schema's `gift` is crawled
     readers = {"compteur épuisé": spent_meter_reader(), "anonyme, compteur actif": APIClient()}
 
-    leaks: list[Leak] = []
-    responses = 0
-    for name, client in readers.items():
-        read, found = crawl(client, urls, site)
-        responses += read
-        leaks += [Leak(name, url, accept, what) for url, accept, what in found]
+    responses, leaks = crawl_as(readers, urls, site)
 
     crawler_report.append(
         f"leak crawler, doors shut: {len(urls)} surfaces (dead gift links included) × "
