@@ -145,7 +145,9 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     not_found_message = selectors.ARTICLE_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
-        reader, reading = services.article_open(slug=kwargs["slug"], reader=self.reader)
+        reader, reading = services.article_open(
+            slug=kwargs["slug"], reader=self.reader, spend=request.method == "GET"
+        )
         request.reader = reader
         usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
         if reading.paywall is not None and request.method == "GET":
