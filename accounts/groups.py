@@ -47,6 +47,8 @@ STAFF_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "licences.emaildomain": CRUD,
         "licences.membership": CRUD,
         "articles.licenceusage": ("view",),
+        # Gift links: see them, and revoke one (an abused link, a giver's request).
+        "articles.gift": ("view", "revoke_gift"),
         # Admin sign-in lock-outs (django-axes): deleting an attempt unlocks.
         "axes.accessattempt": ("delete", "view"),
         "axes.accesslog": ("view",),

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from imago.forms import LinesField
 from licences.models import Organisation, paris_today
 
-from . import services, usage
+from . import gifts, services, usage
 from .models import (
     Article,
     ArticleAuthor,
@@ -228,15 +228,21 @@ GIFT_FIELDS = ("article", "giver", "counted", "created_at", "expires_at", "revok
 
 @admin.register(Gift)
 class GiftAdmin(admin.ModelAdmin):
-    """Gift links, read-only: who gave which article, until when, opened how often. No
-    link can be shown: only a hash of its token is stored."""
+    """Gift links: who gave which article, until when, opened how often; subscription
+    managers revoke them (an abused link, a giver's request). No link can be shown: only
+    a hash of its token is stored."""
 
     list_display = ["created_at", "article", "giver", "expires_at", "revoked_at", "opens"]
-    list_filter = ["counted", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "counted",
+        ("created_at", admin.DateFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["giver__email", "article__title", "article__slug"]
     list_select_related = ["article", "giver"]
     date_hierarchy = "created_at"
     fields = readonly_fields = GIFT_FIELDS
+    actions = ["revoke"]
 
     def get_queryset(self, request):
         return (
@@ -249,10 +255,18 @@ class GiftAdmin(admin.ModelAdmin):
         return False  # readers make gifts
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # nothing to edit: revoking is an action of its own
 
     def has_delete_permission(self, request, obj=None):
-        return False  # revoking is the giver's (me/gifts/); the row keeps its count
+        return False  # revoke instead: the row keeps its count in the giver's quota
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("articles.revoke_gift")
+
+    @admin.action(description="Révoquer les liens choisis", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = gifts.gifts_revoke(gifts=queryset)
+        self.message_user(request, f"{count} lien(s) révoqué(s).", messages.SUCCESS)
 
 
 @admin.register(LicenceUsage)

@@ -2,8 +2,11 @@
 
 A link is the article's URL with `?gift=TOKEN`. The token is 32 random bytes, shown once
 when the gift is made; only its SHA-256 is stored, so the table alone (a leaked backup)
-opens nothing. A gift opens its article, and only it, until it expires or its giver
-revokes it. A reader gifts GIFTS_PER_MONTH subscriber-only articles each calendar month
+opens nothing. A gift opens its article, and only it, until it expires or is revoked (by
+its giver, or by a subscription manager in the admin), and only while its giver may still
+give: a gift is lent from the giver's own access, so it lapses with it and opens again if
+that access comes back before the link expires. A deleted account's gifts are erased.
+A reader gifts GIFTS_PER_MONTH subscriber-only articles each calendar month
 (Europe/Paris); gifting a free article costs nothing.
 """
 
@@ -15,13 +18,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from imago.exceptions import DomainError
-from subscriptions.access import has_access
+from subscriptions.access import entitlement_q
+from subscriptions.models import Subscription
 
 from .meter import meter_month_start, meter_resets_at, meter_resets_display
 from .models import Article, Gift
@@ -62,15 +66,31 @@ def gift_link_url(slug: str, token: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}gift={token}"
 
 
+def givers_q(*, at: dt.datetime) -> Q:
+    """The users who may give gifts at `at`, and whose gifts open then, as a predicate over
+    users: active, and staff or entitled by a subscription or a complimentary grant.
+
+    Never by a licence: a seat is the institution's, lent to one reader for their own
+    reading, not theirs to hand on (nor is a meter's credit). Spelled out here, not taken
+    from `subscriptions.access.entitled_users_q`, so that a licence added there one day
+    does not make its members givers.
+    """
+    return Q(is_active=True) & (
+        Q(is_staff=True)
+        | Q(pk__in=Subscription.objects.filter(entitlement_q(at=at)).values("user_id"))
+    )
+
+
 def gift_create(*, giver: User, article: Article, at: dt.datetime | None = None) -> GiftLink:
-    """A new gift link to `article` from `giver`, who must have access (a subscription, a
-    complimentary grant, staff), within the month's quota of subscriber-only gifts.
+    """A new gift link to `article` from `giver`, who must have access of their own (a
+    subscription, a complimentary grant, staff: `givers_q`), within the month's quota of
+    subscriber-only gifts.
 
     The quota is counted under a lock of the giver's row: concurrent requests cannot
     both take the last gift of the month.
     """
     at = at or timezone.now()
-    if not has_access(giver, at=at):
+    if not User.objects.filter(givers_q(at=at), pk=giver.pk).exists():
         raise DomainError(GIFT_NOT_ALLOWED, code="subscription_required", status_code=403)
     counted = article.access == Article.Access.SUBSCRIBERS
     token = secrets.token_urlsafe(32)
@@ -104,14 +124,17 @@ def gift_create(*, giver: User, article: Article, at: dt.datetime | None = None)
 
 
 def gift_pass_for(token: str | None, *, at: dt.datetime | None = None) -> GiftPass | None:
-    """The gift a link's token opens at `at`: not expired, not revoked; else None."""
+    """The gift a link's token opens at `at`: not expired, not revoked, its giver still a
+    giver (`givers_q`); else None. One query."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
+    at = at or timezone.now()
     found = (
         Gift.objects.filter(
             token_hash=token_hash(token),
             revoked_at__isnull=True,
-            expires_at__gt=at or timezone.now(),
+            expires_at__gt=at,
+            giver__in=User.objects.filter(givers_q(at=at)),
         )
         .values_list("id", "article_id")
         .first()
@@ -150,6 +173,19 @@ def gift_revoke(*, giver: User, gift_id: int, at: dt.datetime | None = None) -> 
         gift.revoked_at = at or timezone.now()
         gift.save(update_fields=["revoked_at"])
     return gift
+
+
+def gifts_revoke(*, gifts: QuerySet[Gift], at: dt.datetime | None = None) -> int:
+    """Revoke these gifts (staff, in the admin): their links open nothing from now on.
+    Those already revoked keep their first time. How many were revoked now."""
+    return gifts.filter(revoked_at__isnull=True).update(revoked_at=at or timezone.now())
+
+
+def reader_erase(user: User) -> None:
+    """Erase a deleted account's gifts (settings.ACCOUNT_ERASERS): their links open
+    nothing more, and no row says which articles the reader gave. Nothing else counts
+    them: the month's quota is the giver's own."""
+    Gift.objects.filter(giver=user).delete()
 
 
 def reader_export(user: User) -> list[dict[str, Any]]:

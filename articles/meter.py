@@ -131,3 +131,10 @@ def reader_export(user: User) -> list[dict[str, Any]]:
         .only("month", "created_at", "article__slug", "article__title")
         .order_by("created_at", "id")
     ]
+
+
+def reader_erase(user: User) -> None:
+    """Forget which articles a deleted account read with the meter, and when
+    (settings.ACCOUNT_ERASERS). Nothing else counts these rows: the meter is the
+    reader's own, and the dashboard's paywall counters never name a reader."""
+    MeteredRead.objects.filter(user=user).delete()

@@ -382,6 +382,7 @@ class Gift(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "article offert"
         verbose_name_plural = "articles offerts"
+        permissions = [("revoke_gift", "Peut révoquer un lien d'article offert")]
         indexes = [models.Index(fields=["giver", "created_at"], name="gift_giver_created")]
         constraints = [
             models.CheckConstraint(

@@ -55,7 +55,7 @@ def comments_moderate(
 
 
 def article_open(
-    *, slug: str, reader: Reader, at: datetime | None = None
+    *, slug: str, reader: Reader, spend: bool = True, at: datetime | None = None
 ) -> tuple[Reader, ArticleReading]:
     """The detail of an article as `reader` may read it, opening the doors that open by
     being walked through; the reader after (their meter may have moved).
@@ -64,9 +64,15 @@ def article_open(
       with credits left, spends one (`meter.meter_spend`, serialised per reader), then
       the reading is decided again by the same sources.
     - A gift link: each opening of its article through it is counted.
+
+    Only a request that reads the article walks through (GET): with `spend` False (HEAD,
+    which link checkers and prefetchers send freely) the article is read as it stands,
+    no credit spent and no gift opening counted.
     """
     at = at or timezone.now()
     article_reading = selectors.article_reading(slug=slug, reader=reader, at=at)
+    if not spend:
+        return reader, article_reading
     if article_reading.locked and meter.meter_may_open(reader.meter, article_reading.article):
         assert isinstance(reader.user, User)  # a meter is a signed-in reader's
         state = meter.meter_spend(user=reader.user, article=article_reading.article, at=at)

@@ -126,8 +126,9 @@ class ArticleList(ReaderMixin, generics.ListAPIView):
                 str,
                 description="The token of a gift link (`POST articles/{slug}/gifts/` gives "
                 "the link): while valid, the article opens in full to whoever follows it "
-                "(`access.via` `gift`). An expired, revoked or unknown token, or one for "
-                "another article, opens nothing.",
+                "(`access.via` `gift`). An expired, revoked or unknown token, one whose giver "
+                "no longer has a subscription, a grant or staff, or one for another article, "
+                "opens nothing.",
             )
         ]
     )
@@ -145,7 +146,9 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     not_found_message = selectors.ARTICLE_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
-        reader, reading = services.article_open(slug=kwargs["slug"], reader=self.reader)
+        reader, reading = services.article_open(
+            slug=kwargs["slug"], reader=self.reader, spend=request.method == "GET"
+        )
         request.reader = reader
         usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
         if reading.paywall is not None and request.method == "GET":
@@ -259,16 +262,18 @@ class BriefList(generics.ListAPIView):
 class ArticleGiftCreate(generics.GenericAPIView):
     """Gift an article: a link whose follower reads it in full, no account needed.
 
-    For a reader with access (a subscription, a complimentary grant, staff), within
-    GIFTS_PER_MONTH subscriber-only articles a calendar month (a free article costs
-    nothing); valid GIFT_LINK_DAYS. The link is shown this once.
+    For a reader with access of their own (a subscription, a complimentary grant, staff;
+    not a licence seat), within GIFTS_PER_MONTH subscriber-only articles a calendar month
+    (a free article costs nothing); valid GIFT_LINK_DAYS, and while the giver keeps that
+    access. The link is shown this once.
     """
 
     serializer_class = GiftLinkSerializer
     permission_classes = [IsAuthenticated]
     not_found_message = selectors.ARTICLE_NOT_FOUND
     error_responses = {
-        403: "A reader without access (`subscription_required`), the month's gifts all "
+        403: "A reader without a subscription, a grant or staff, a licence member "
+        "included (`subscription_required`), the month's gifts all "
         "given (`gift_quota_exceeded`), or a session without its CSRF token.",
     }
 

@@ -427,11 +427,16 @@ ACCOUNT_EXPORT_SECTIONS = {
     "subscriptions": "subscriptions.exports.subscriptions_export",
     "stripe_customer": "subscriptions.exports.stripe_customer_export",
     "comments": "articles.exports.comments_export",
-    "gifts": "subscriptions.exports.gifts_export",
+    "gifts": "articles.gifts.reader_export",
+    "metered_reads": "articles.meter.reader_export",
+    "licences": "licences.exports.memberships_export",
     "newsletters": "newsletters.selectors.reader_export",
 }
 ACCOUNT_ERASERS = [
     "articles.exports.comments_erase",
+    "articles.gifts.reader_erase",
+    "articles.meter.reader_erase",
+    "licences.exports.memberships_erase",
     "outbox.services.outbound_erase",
     "newsletters.services.reader_erase",
 ]

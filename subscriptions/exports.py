@@ -47,9 +47,3 @@ def subscriptions_export(user: User) -> list[dict[str, Any]]:
 def stripe_customer_export(user: User) -> dict[str, Any] | None:
     customer = Customer.objects.filter(user=user).first()
     return dict(CustomerExportSerializer(customer).data) if customer else None
-
-
-def gifts_export(user: User) -> list[dict[str, Any]]:
-    # Gift subscriptions (offered by a reader to someone else) come with a later issue,
-    # which fills this section in; until then no reader has any.
-    return []

@@ -148,7 +148,9 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 def _article_page(
     request: HttpRequest, slug: str, *, comment_form: CommentForm, status: int = HTTPStatus.OK
 ) -> HttpResponse:
-    reader, reading = services.article_open(slug=slug, reader=reader_of(request))
+    reader, reading = services.article_open(
+        slug=slug, reader=reader_of(request), spend=request.method == "GET"
+    )
     request.reader = reader  # type: ignore[attr-defined]
     usage.licence_reading_count(reader=reader, reading=reading, method=request.method or "GET")
     if reading.paywall is not None and request.method == "GET":

@@ -12,9 +12,11 @@ from rest_framework.test import APIClient
 from accounts import self_service
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from articles.models import Comment
-from articles.tests.factories import CommentFactory
+from articles.models import Comment, Gift, MeteredRead
+from articles.tests.factories import ArticleFactory, CommentFactory
 from conftest import client_for
+from licences.models import Membership
+from licences.tests.factories import MembershipFactory, OrganisationFactory
 from outbox.models import OutboundEmail
 from outbox.tests.worker import worker_drain
 from subscriptions.models import Customer, Subscription
@@ -65,6 +67,39 @@ def test_deletion_erases_the_reader_and_keeps_what_accounting_needs(lea):
     # The Stripe customer and the subscriptions stay, for the invoices.
     assert Customer.objects.get(user=lea).stripe_customer_id == "cus_lea"
     assert Subscription.objects.get(pk=subscription.pk).stripe_subscription_id == "sub_lea"
+
+
+def test_deletion_erases_metered_reads_and_gifts_and_gives_the_licence_seat_back(meter_on, lea):
+    chu = OrganisationFactory(slug="chu-lille", join_code="CHU-LILLE", seats=2)
+    manager = UserFactory()
+    MembershipFactory(organisation=chu, user=manager, is_manager=True)
+    seats_url = "/api/v1/organisations/chu-lille/"
+    join = {"code": "CHU-LILLE"}
+    client = client_for(lea)
+    read, given = ArticleFactory(), ArticleFactory()
+    assert client.get(f"/api/v1/articles/{read.slug}/").json()["access"]["via"] == "meter"
+    ComplimentaryFactory(user=lea)
+    link = client.post(f"/api/v1/articles/{given.slug}/gifts/").json()["url"]
+    assert client.post("/api/v1/me/organisations/join/", join, format="json").status_code == 201
+    assert client_for(manager).get(seats_url).json()["seats"] == {"total": 2, "used": 2}
+    newcomer = client_for(UserFactory())
+    full = newcomer.post("/api/v1/me/organisations/join/", join, format="json")
+    assert full.json()["code"] == "licence_full"
+    others = client_for(UserFactory())
+    others.get(f"/api/v1/articles/{read.slug}/")  # another reader's meter stays
+
+    assert delete(client).status_code == HTTPStatus.NO_CONTENT
+
+    assert not MeteredRead.objects.filter(user=lea).exists()
+    assert MeteredRead.objects.count() == 1
+    assert not Gift.objects.filter(giver=lea).exists()
+    assert not Membership.objects.filter(user=lea).exists()
+    assert client_for(manager).get(seats_url).json()["seats"] == {"total": 2, "used": 1}
+    joined = newcomer.post("/api/v1/me/organisations/join/", join, format="json")
+    assert joined.status_code == HTTPStatus.CREATED
+    gift_token = link.rpartition("gift=")[2]
+    opened = APIClient().get(f"/api/v1/articles/{given.slug}/", {"gift": gift_token}).json()
+    assert opened["content"]["complete"] is False
 
 
 def test_the_address_is_free_for_a_new_account_afterwards(lea):

@@ -4,10 +4,12 @@ import datetime as dt
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from articles.tests.factories import ArticleFactory, CommentFactory
 from conftest import client_for
+from licences.tests.factories import OrganisationFactory
 from subscriptions.models import Customer
 from subscriptions.tests.factories import ComplimentaryFactory, StripeSubscriptionFactory
 
@@ -45,6 +47,8 @@ def test_the_export_holds_the_account_its_subscriptions_and_comments():
         "stripe_customer",
         "comments",
         "gifts",
+        "metered_reads",
+        "licences",
         "newsletters",
     }
     assert data["account"] == {
@@ -69,7 +73,44 @@ def test_the_export_holds_the_account_its_subscriptions_and_comments():
         "body": "Très juste.",
         "status": "pending",
     }
-    assert data["gifts"] == []
+    assert data["gifts"] == data["metered_reads"] == data["licences"] == []
+
+
+def test_the_export_holds_the_gift_links_the_metered_reads_and_the_licence_seats(meter_on):
+    lea = UserFactory()
+    client = client_for(lea)
+    OrganisationFactory(name="CHU de Lille", slug="chu-lille", join_code="CHU-LILLE")
+    read, given = ArticleFactory(title="Lu au compteur"), ArticleFactory(title="Offert")
+    assert client.get(f"/api/v1/articles/{read.slug}/").json()["access"]["via"] == "meter"
+    ComplimentaryFactory(user=lea)
+    assert client.post(f"/api/v1/articles/{given.slug}/gifts/").status_code == HTTPStatus.CREATED
+    joined = client.post("/api/v1/me/organisations/join/", {"code": "chu-lille"}, format="json")
+    assert joined.status_code == HTTPStatus.CREATED
+    someone_else = UserFactory()
+    client_for(someone_else).get(f"/api/v1/articles/{given.slug}/")  # their meter, not hers
+
+    data = client.get(URL).json()
+
+    [gift] = data["gifts"]
+    assert (gift["article"], gift["title"], gift["revoked_at"]) == (given.slug, "Offert", None)
+    assert set(gift) == {"article", "title", "created_at", "expires_at", "revoked_at", "opens"}
+    [metered] = data["metered_reads"]
+    month = timezone.localdate().replace(day=1).isoformat()
+    assert (metered["article"], metered["title"], metered["month"]) == (
+        read.slug,
+        "Lu au compteur",
+        month,
+    )
+    assert dt.datetime.fromisoformat(metered["read_at"]).utcoffset() is not None
+    [seat] = data["licences"]
+    assert {k: seat[k] for k in ("organisation", "slug", "via", "is_manager")} == {
+        "organisation": "CHU de Lille",
+        "slug": "chu-lille",
+        "via": "code",
+        "is_manager": False,
+    }
+    assert dt.datetime.fromisoformat(seat["joined_at"]) <= timezone.now()
+    assert "url" not in str(data["gifts"])  # the link, shown once, is not stored
 
 
 def test_the_export_holds_only_the_readers_own_data():

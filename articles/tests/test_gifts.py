@@ -13,12 +13,15 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
-from accounts.tests.factories import UserFactory, staff_member
+from accounts.groups import EDITORS
+from accounts.tests.factories import PASSWORD, UserFactory, staff_member
 from articles import gifts
 from articles.models import Article, Gift, MeteredRead
 from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory
 from conftest import client_for
+from licences.models import Membership
+from licences.tests.factories import MembershipFactory, OrganisationFactory
+from subscriptions.tests.factories import ComplimentaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,35 @@ def test_a_reader_without_access_cannot_gift(reader_client, article):
         "code": "subscription_required",
     }
     assert not Gift.objects.exists()
+
+
+@pytest.mark.parametrize("via", ["domain", "code"])
+def test_a_licence_member_without_a_subscription_cannot_gift(article, via):
+    chu = OrganisationFactory(domains=["chu-lille.fr"])
+    member = UserFactory(email="dr.martin@chu-lille.fr", email_verified_at=timezone.now())
+    if via == "code":
+        MembershipFactory(organisation=chu, user=member, via=Membership.Via.CODE)
+    client = client_for(member)
+    assert client.get(detail(article.slug)).json()["access"]["via"] == "licence"
+
+    response = client.post(gifts_url(article.slug))
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json() == {
+        "detail": "Offrir un article est réservé aux abonnés.",
+        "code": "subscription_required",
+    }
+    assert not Gift.objects.exists()
+
+
+def test_a_licence_member_with_a_subscription_gifts(article):
+    OrganisationFactory(domains=["chu-lille.fr"])
+    member = UserFactory(email="dr.martin@chu-lille.fr", email_verified_at=timezone.now())
+    ComplimentaryFactory(user=member)
+
+    response = client_for(member).post(gifts_url(article.slug))
+
+    assert response.status_code == HTTPStatus.CREATED
 
 
 def test_a_reader_who_opened_the_article_with_the_meter_cannot_gift_it(
@@ -230,6 +262,13 @@ def test_each_opening_is_counted(gift, article):
     assert Gift.objects.get().opens == 3
 
 
+def test_a_head_request_counts_no_opening(gift, article):
+    response = APIClient().head(detail(article.slug), {"gift": gift["token"]})
+
+    assert response.status_code == HTTPStatus.OK
+    assert Gift.objects.get().opens == 0
+
+
 def test_a_link_opens_only_its_article(gift, article):
     other = ArticleFactory()
 
@@ -263,6 +302,62 @@ def test_a_link_works_until_it_expires(subscriber, article):
     assert gifts.gift_pass_for(token, at=link.gift.expires_at) is None
     data = APIClient().get(detail(article.slug), {"gift": token}).json()
     assert data["content"]["complete"] is True
+
+
+def test_a_gift_opens_its_article_only_while_its_giver_has_access(gift, subscriber, article):
+    grant = subscriber.subscriptions.get()
+    grant.current_period_end = timezone.now() - dt.timedelta(minutes=1)
+    grant.save()
+
+    lapsed = APIClient().get(detail(article.slug), {"gift": gift["token"]}).json()
+
+    assert lapsed["content"]["complete"] is False
+    assert HIDDEN_SENTENCE not in str(lapsed)
+    assert lapsed["access"] is None
+    assert Gift.objects.get().opens == 0
+    # Access back (the grant extended, a subscription renewed): the link opens again,
+    # until it expires, as it was never revoked.
+    grant.current_period_end = timezone.now() + dt.timedelta(days=30)
+    grant.save()
+    back = APIClient().get(detail(article.slug), {"gift": gift["token"]}).json()
+    assert back["content"]["complete"] is True
+    assert back["access"]["via"] == "gift"
+
+
+def test_a_gift_of_a_reader_whose_only_access_is_a_licence_opens_nothing(article):
+    OrganisationFactory(domains=["chu-lille.fr"])
+    giver = UserFactory(email="dr.martin@chu-lille.fr", email_verified_at=timezone.now())
+    grant = ComplimentaryFactory(user=giver)
+    link = gifts.gift_create(giver=giver, article=article)
+    grant.delete()  # left with the licence, which gives no gifts
+    assert client_for(giver).get(detail(article.slug)).json()["access"]["via"] == "licence"
+
+    data = APIClient().get(detail(article.slug), {"gift": token_of(link.url)}).json()
+
+    assert data["content"]["complete"] is False
+
+
+def test_a_gift_of_a_staff_member_opens_while_they_are_staff(article):
+    giver = UserFactory(is_staff=True)
+    link = gifts.gift_create(giver=giver, article=article)
+    token = token_of(link.url)
+    assert APIClient().get(detail(article.slug), {"gift": token}).json()["content"]["complete"]
+
+    giver.is_staff = False
+    giver.save()
+
+    assert not APIClient().get(detail(article.slug), {"gift": token}).json()["content"]["complete"]
+
+
+def test_deleting_the_givers_account_erases_their_gifts(gift, subscriber_client, article):
+    other = gifts.gift_create(giver=UserFactory(is_staff=True), article=article)
+
+    response = subscriber_client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == HTTPStatus.NO_CONTENT
+    data = APIClient().get(detail(article.slug), {"gift": gift["token"]}).json()
+    assert data["content"]["complete"] is False
+    assert list(Gift.objects.all()) == [other.gift]  # someone else's stays
 
 
 @pytest.mark.parametrize("token", ["", "x", "A" * 43, "é" * 500, "\x00"])
@@ -436,10 +531,43 @@ def test_editors_see_gifts_in_the_admin_read_only(client, gift, article, subscri
     )
 
 
-def test_subscription_managers_do_not_see_gifts(client):
-    client.force_login(staff_member(SUBSCRIPTION_MANAGERS))
+def revoke_in_the_admin(client, *gift_ids: int):
+    return client.post("/admin/articles/gift/", {"action": "revoke", "_selected_action": gift_ids})
 
-    assert client.get("/admin/articles/gift/").status_code == HTTPStatus.FORBIDDEN
+
+def test_subscription_managers_revoke_gifts_in_the_admin(manager_client, gift, article):
+    other = ArticleFactory(title="Un autre article offert")
+    kept = gifts.gift_create(giver=UserFactory(is_staff=True), article=other)
+    assert manager_client.get("/admin/articles/gift/").status_code == HTTPStatus.OK
+
+    response = revoke_in_the_admin(manager_client, gift["id"])
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Gift.objects.get(pk=gift["id"]).revoked_at is not None
+    assert Gift.objects.get(pk=kept.gift.pk).revoked_at is None
+    data = APIClient().get(detail(article.slug), {"gift": gift["token"]}).json()
+    assert data["content"]["complete"] is False
+    revoked = manager_client.get("/admin/articles/gift/", {"revoked_at__isempty": "0"})
+    assert article.title in revoked.content.decode()
+    assert other.title not in revoked.content.decode()
+
+
+def test_revoking_again_in_the_admin_keeps_the_first_time(manager_client, gift):
+    revoke_in_the_admin(manager_client, gift["id"])
+    first = Gift.objects.get().revoked_at
+
+    revoke_in_the_admin(manager_client, gift["id"])
+
+    assert Gift.objects.get().revoked_at == first
+
+
+def test_editors_cannot_revoke_gifts(editor_client, gift, article):
+    revoke_in_the_admin(editor_client, gift["id"])
+
+    assert Gift.objects.get().revoked_at is None
+    assert (
+        APIClient().get(detail(article.slug), {"gift": gift["token"]}).json()["content"]["complete"]
+    )
 
 
 def test_the_export_of_a_readers_gifts_holds_no_token(subscriber, article):

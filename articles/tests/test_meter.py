@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -413,6 +414,34 @@ def test_rereading_a_metered_article_costs_no_write(reader_client, django_assert
         data = reader_client.get(detail(article.slug)).json()
 
     assert data["access"]["used"] == 1
+
+
+# --- Only GET spends: HEAD reads the headers of what GET would answer ------------------
+
+
+def test_a_head_request_to_the_api_spends_no_credit_and_get_still_does(reader_client, reader):
+    article = ArticleFactory()
+
+    head = reader_client.head(detail(article.slug))
+
+    assert head.status_code == HTTPStatus.OK
+    assert not MeteredRead.objects.exists()
+    assert reader_client.get(detail(article.slug)).json()["access"]["used"] == 1
+    assert MeteredRead.objects.get().user == reader
+
+
+def test_head_requests_to_the_site_spend_no_credit_and_get_still_does(meter_on, reader):
+    browser = Client()
+    browser.force_login(reader)
+    articles = ArticleFactory.create_batch(4)
+
+    for article in articles:  # more than the month's three credits
+        assert browser.head(f"/articles/{article.slug}/").status_code == HTTPStatus.OK
+
+    assert not MeteredRead.objects.exists()
+    page = browser.get(f"/articles/{articles[0].slug}/")
+    assert HIDDEN_SENTENCE in page.content.decode()
+    assert list(MeteredRead.objects.values_list("article", flat=True)) == [articles[0].pk]
 
 
 # --- Export --------------------------------------------------------------------------
