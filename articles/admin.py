@@ -295,7 +295,7 @@ class LicenceUsageAdmin(admin.ModelAdmin):
         ]
 
     def report_view(self, request, organisation_id: int):
-        """An organisation's COUNTER Item Report over the months asked (this one by
+        """An organisation's COUNTER Item Master Report over the months asked (this one by
         default), as a table, or as CSV with ?format=csv."""
         if not self.has_view_permission(request):
             raise PermissionDenied

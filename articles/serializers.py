@@ -390,7 +390,7 @@ class GiftSerializer(serializers.ModelSerializer):
         return gift.revoked_at is not None
 
 
-# --- Licence usage: COUNTER R5 Item Report ----------------------------------------------
+# --- Licence usage: COUNTER R5 Item Master Report ---------------------------------------
 
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 MONTH_INVALID = "Un mois s'écrit AAAA-MM, par exemple 2026-11."
@@ -530,7 +530,7 @@ class CounterItemSerializer(serializers.Serializer):
 
 
 class UsageReportSerializer(serializers.Serializer):
-    """COUNTER Release 5 Item Report (IR), as COUNTER_SUSHI serves it: counts only, never
+    """COUNTER Release 5 Item Master Report (IR), as COUNTER_SUSHI serves it: counts only, never
     who read."""
 
     Report_Header = CounterHeaderSerializer()

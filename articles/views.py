@@ -364,7 +364,7 @@ class UsageReportMixin(APIView):
 
 
 class OrganisationUsage(UsageReportMixin):
-    """What the licence opened, month by month: a COUNTER R5 Item Report, in JSON.
+    """What the licence opened, month by month: a COUNTER R5 Item Master Report, in JSON.
 
     Per article and month, `Total_Item_Requests` and `Unique_Item_Requests`; never who read.
     """
