@@ -305,7 +305,10 @@ def usage_report_rows(report: UsageReport) -> list[list[csv_export.Cell]]:
         ["Created", _created(report)],
         ["Created_By", site],
     ]
-    columns = [*TABULAR_COLUMNS, *(month_label(month) for month in report.months)]
+    columns: list[csv_export.Cell] = [
+        *TABULAR_COLUMNS,
+        *(month_label(month) for month in report.months),
+    ]
     rows: list[list[csv_export.Cell]] = [
         [
             item.title,

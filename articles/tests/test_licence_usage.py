@@ -7,9 +7,12 @@ import re
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
-from celus_nigiri.counter5 import Counter5IRReport, Counter5TableReport
+from celus_nigiri.counter5 import (  # type: ignore[import-untyped]
+    Counter5IRReport,
+    Counter5TableReport,
+)
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
