@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from imago import csv_export
 from imago.forms import LinesField
 from licences.models import Organisation, paris_today
 
@@ -309,7 +309,7 @@ class LicenceUsageAdmin(admin.ModelAdmin):
         ]
 
     def report_view(self, request, organisation_id: int):
-        """An organisation's COUNTER Item Report over the months asked (this one by
+        """An organisation's COUNTER Item Master Report over the months asked (this one by
         default), as a table, or as CSV with ?format=csv."""
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -327,12 +327,12 @@ class LicenceUsageAdmin(admin.ModelAdmin):
             dates = {"begin": today, "end": today}
         report = usage.usage_report(organisation=organisation, **dates)
         if request.GET.get("format") == "csv" and not errors:
-            response = HttpResponse(
-                usage.usage_report_csv(report), content_type="text/csv; charset=utf-8"
+            # As the API's usage.csv: for Excel in French (imago/csv_export.py).
+            return csv_export.spreadsheet_response(
+                usage.usage_report_rows(report),
+                separator=csv_export.SEPARATORS[csv_export.DEFAULT_SEPARATOR],
+                filename=usage.tabular_filename(report, "csv"),
             )
-            name = f"IR_{organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

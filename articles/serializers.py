@@ -3,6 +3,7 @@ from typing import Any, get_args
 
 from rest_framework import serializers
 
+from imago.csv_export import DEFAULT_SEPARATOR, SEPARATOR_INVALID, SEPARATORS
 from subscriptions.serializers import OfferSerializer
 
 from . import dates
@@ -389,10 +390,15 @@ class GiftSerializer(serializers.ModelSerializer):
         return gift.revoked_at is not None
 
 
-# --- Licence usage: COUNTER R5 Item Report ----------------------------------------------
+# --- Licence usage: COUNTER R5 Item Master Report ---------------------------------------
 
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 MONTH_INVALID = "Un mois s'écrit AAAA-MM, par exemple 2026-11."
+# begin_date and end_date as SUSHI gives them too: a day, which stands for its month.
+DATE_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+DATE_INVALID = (
+    "Un mois s'écrit AAAA-MM, par exemple 2026-11, ou par une date de ce mois AAAA-MM-JJ."
+)
 PERIOD_MIXED = "Donnez soit `month`, soit `begin_date` et `end_date`."
 PERIOD_REVERSED = "La fin de la période précède son début."
 PERIOD_MAX_MONTHS = 36
@@ -405,16 +411,39 @@ def _month_field() -> serializers.RegexField:
     )
 
 
+def _date_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        DATE_PATTERN, required=False, error_messages={"invalid": DATE_INVALID}
+    )
+
+
+def _first_of_month(value: str) -> date:
+    """The month of `YYYY-MM` or of `YYYY-MM-DD` (a real day: not 2026-02-30)."""
+    try:
+        return date.fromisoformat(value if len(value) > len("YYYY-MM") else f"{value}-01")
+    except ValueError:
+        raise serializers.ValidationError(DATE_INVALID) from None
+
+
 class UsagePeriodSerializer(serializers.Serializer):
-    """The months a report covers: one (`month`), or from `begin_date` to `end_date`."""
+    """The months a report covers: one (`month`), or from `begin_date` to `end_date`
+    (`YYYY-MM`, or as SUSHI clients send them `YYYY-MM-DD`: the day's month)."""
 
     month = _month_field()
-    begin_date = _month_field()
-    end_date = _month_field()
+    begin_date = _date_field()
+    end_date = _date_field()
+
+    def validate_begin_date(self, value: str) -> str:
+        _first_of_month(value)
+        return value
+
+    def validate_end_date(self, value: str) -> str:
+        _first_of_month(value)
+        return value
 
     def validate(self, data: dict[str, str]) -> dict[str, Any]:
         def parse(value: str) -> date:
-            return date.fromisoformat(f"{value}-01")
+            return _first_of_month(value).replace(day=1)
 
         if "month" in data and ("begin_date" in data or "end_date" in data):
             raise serializers.ValidationError({"month": [PERIOD_MIXED]})
@@ -430,6 +459,16 @@ class UsagePeriodSerializer(serializers.Serializer):
         if len(months_between(begin, end)) > PERIOD_MAX_MONTHS:
             raise serializers.ValidationError({"end_date": [PERIOD_TOO_LONG]})
         return {"begin": begin, "end": end}
+
+
+class SeparatorSerializer(serializers.Serializer):
+    """How a CSV download separates its cells (imago/csv_export.py)."""
+
+    sep = serializers.ChoiceField(
+        choices=list(SEPARATORS),
+        default=DEFAULT_SEPARATOR,
+        error_messages={"invalid_choice": SEPARATOR_INVALID},
+    )
 
 
 class CounterIdentifierSerializer(serializers.Serializer):
@@ -491,7 +530,7 @@ class CounterItemSerializer(serializers.Serializer):
 
 
 class UsageReportSerializer(serializers.Serializer):
-    """COUNTER Release 5 Item Report (IR), as COUNTER_SUSHI serves it: counts only, never
+    """COUNTER Release 5 Item Master Report (IR), as COUNTER_SUSHI serves it: counts only, never
     who read."""
 
     Report_Header = CounterHeaderSerializer()

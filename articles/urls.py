@@ -28,4 +28,9 @@ urlpatterns += [
         views.OrganisationUsageCsv.as_view(),
         name="organisation-usage-csv",
     ),
+    path(
+        "organisations/<slug:slug>/usage.tsv",
+        views.OrganisationUsageTsv.as_view(),
+        name="organisation-usage-tsv",
+    ),
 ]

@@ -2,18 +2,18 @@
 
 Each time a licence opens an article's text (its detail read with GET), the month's row
 of (organisation, article) counts one `Total_Item_Requests`, and one
-`Unique_Item_Requests` when it is the first time that day for that reader (their
-account, or without one the address they read from). Like COUNTER, two opens of one
-article by one reader within DOUBLE_CLICK_SECONDS are one request.
+`Unique_Item_Requests` when it is the first time in that hour for that user-session
+(COUNTER 5.0.2, 7.3: user-session + item + date + hour). A session is the reader's
+account, or without one the address they read from with their browser's user agent: two
+browsers behind one hospital's address are two readers. Like COUNTER (7.2), two opens of
+one article by one session within DOUBLE_CLICK_SECONDS are one request.
 
-No reading history is kept: only the monthly counters. Whether a reader already opened
-an article today, or a moment ago, is a salted hash in the shared cache that expires
-at midnight (Paris) or after the double-click window; nothing ties it back to them.
+No reading history is kept: only the monthly counters. Whether a session already opened
+an article this hour, or a moment ago, is a salted hash in the shared cache that expires
+at the end of the hour or of the double-click window; nothing ties it back to a reader.
 """
 
-import csv
 import datetime as dt
-import io
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
+from imago import csv_export
 from licences.models import Organisation
 
 from .models import LicenceUsage
@@ -35,6 +36,8 @@ from .reading import ArticleReading, Reader
 logger = logging.getLogger(__name__)
 
 DOUBLE_CLICK_SECONDS = 30
+# Release 5.0 (5.0.2), which harvesters read in JSON and in tabular form alike.
+REPORT_ID, REPORT_NAME, RELEASE = "IR", "Item Master Report", "5"
 TOTAL = "Total_Item_Requests"
 UNIQUE = "Unique_Item_Requests"
 METRIC_TYPES = (TOTAL, UNIQUE)
@@ -89,16 +92,24 @@ def _first_click(key: str, at: dt.datetime) -> bool:
     return last is None or not 0 <= at.timestamp() - last < DOUBLE_CLICK_SECONDS
 
 
-def _first_today(key: str, at: dt.datetime) -> bool:
-    midnight = dt.datetime.combine(at.date() + dt.timedelta(days=1), dt.time(), at.tzinfo)
-    return bool(cache.add(f"{key}:{at.date()}", 1, max(1, int((midnight - at).total_seconds()))))
+def _first_this_hour(key: str, at: dt.datetime) -> bool:
+    # The hour in UTC: Paris's clocks go back once a year and would repeat one.
+    hour = at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    left = hour + dt.timedelta(hours=1) - at
+    return bool(cache.add(f"{key}:{hour:%Y-%m-%dT%H}", 1, max(1, int(left.total_seconds()))))
 
 
 def licence_reading_count(
-    *, reader: Reader, reading: ArticleReading, method: str, at: dt.datetime | None = None
+    *,
+    reader: Reader,
+    reading: ArticleReading,
+    method: str,
+    user_agent: str,
+    at: dt.datetime | None = None,
 ) -> None:
     """Count an article's text sent because a licence opened it (nothing for any other
-    way in, nor for a HEAD request, which sends no text).
+    way in, nor for a HEAD request, which sends no text). `user_agent` is the request's
+    User-Agent header: with the address, the session of a reader without an account.
 
     Never fails the reading: a cache or database error is logged and the request
     is not counted.
@@ -110,21 +121,23 @@ def licence_reading_count(
     assert entitlement.organisation_id is not None
     article = reading.article
     at = paris(at or timezone.now())
-    who = (
-        f"user:{reader.user.pk}" if not reader.is_anonymous else f"address:{reader.client_address}"
+    session = (
+        f"user:{reader.user.pk}"
+        if not reader.is_anonymous
+        else f"address:{reader.client_address}|agent:{user_agent}"
     )
     token = salted_hmac(
-        "articles.usage", f"{entitlement.organisation_id}:{article.pk}:{who}"
+        "articles.usage", f"{entitlement.organisation_id}:{article.pk}:{session}"
     ).hexdigest()
     try:
         clicked = _first_click(f"licence-usage:click:{token}", at)
-        today = _first_today(f"licence-usage:day:{token}", at)
-        if clicked or today:
+        this_hour = _first_this_hour(f"licence-usage:hour:{token}", at)
+        if clicked or this_hour:
             _counters_add(
                 organisation_id=entitlement.organisation_id,
                 article_id=article.pk,
                 month=month_start(at.date()),
-                unique=int(today),
+                unique=int(this_hour),
             )
     except (DatabaseError, RedisError):
         logger.warning("Licence usage not counted", exc_info=True)
@@ -176,7 +189,7 @@ class UsageItem:
 
 @dataclass(frozen=True)
 class UsageReport:
-    """COUNTER R5 Item Report (IR) of an organisation's licence over whole months."""
+    """COUNTER R5 Item Master Report (IR) of an organisation's licence over whole months."""
 
     organisation: Organisation
     months: tuple[dt.date, ...]
@@ -251,12 +264,20 @@ def month_label(month: dt.date) -> str:
     return f"{MONTH_ABBREVIATIONS[month.month - 1]}-{month.year}"
 
 
-CSV_COLUMNS = (
+# The IR's columns (COUNTER 5.0.2, 4.4.1): the identifiers' columns are mandatory, empty
+# where an article has none; Data_Type, Access_Type and Access_Method are attributes,
+# shown because Report_Attributes says so.
+ATTRIBUTES_TO_SHOW = "Data_Type|Access_Type|Access_Method"
+TABULAR_COLUMNS = (
     "Item",
     "Publisher",
     "Publisher_ID",
     "Platform",
+    "DOI",
     "Proprietary_ID",
+    "ISBN",
+    "Print_ISSN",
+    "Online_ISSN",
     "URI",
     "Data_Type",
     "Access_Type",
@@ -266,47 +287,61 @@ CSV_COLUMNS = (
 )
 
 
-def usage_report_csv(report: UsageReport) -> str:
+def usage_report_rows(report: UsageReport) -> list[list[csv_export.Cell]]:
     """The report as COUNTER's tabular IR: a header block, a blank row, then a row per
     article and metric with the period's total and one column per month."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     site = settings.SITE_NAME
-    header = [
-        ("Report_Name", "Item Report"),
-        ("Report_ID", "IR"),
-        ("Release", "5"),
-        ("Institution_Name", report.organisation.name),
-        ("Institution_ID", f"Proprietary:{_institution_id(report)}"),
-        ("Metric_Types", "; ".join(METRIC_TYPES)),
-        ("Report_Filters", "Data_Type=Article; Access_Method=Regular"),
-        ("Report_Attributes", ""),
-        ("Exceptions", ""),
-        ("Reporting_Period", f"Begin_Date={report.begin}; End_Date={report.end}"),
-        ("Created", _created(report)),
-        ("Created_By", site),
+    header: list[list[csv_export.Cell]] = [
+        ["Report_Name", REPORT_NAME],
+        ["Report_ID", REPORT_ID],
+        ["Release", RELEASE],
+        ["Institution_Name", report.organisation.name],
+        ["Institution_ID", f"Proprietary:{_institution_id(report)}"],
+        ["Metric_Types", "; ".join(METRIC_TYPES)],
+        ["Report_Filters", "Data_Type=Article; Access_Method=Regular"],
+        ["Report_Attributes", f"Attributes_To_Show={ATTRIBUTES_TO_SHOW}"],
+        ["Exceptions", ""],
+        ["Reporting_Period", f"Begin_Date={report.begin}; End_Date={report.end}"],
+        ["Created", _created(report)],
+        ["Created_By", site],
     ]
-    writer.writerows(header)
-    writer.writerow([])
-    writer.writerow([*CSV_COLUMNS, *(month_label(month) for month in report.months)])
-    for item in report.items:
-        writer.writerow(
-            [
-                item.title,
-                site,
-                "",
-                site,
-                _proprietary_id(item),
-                item.url,
-                "Article",
-                "Controlled",
-                "Regular",
-                item.metric_type,
-                item.total,
-                *item.counts,
-            ]
-        )
-    return out.getvalue()
+    columns: list[csv_export.Cell] = [
+        *TABULAR_COLUMNS,
+        *(month_label(month) for month in report.months),
+    ]
+    rows: list[list[csv_export.Cell]] = [
+        [
+            item.title,
+            site,
+            "",
+            site,
+            "",
+            _proprietary_id(item),
+            "",
+            "",
+            "",
+            item.url,
+            "Article",
+            "Controlled",
+            "Regular",
+            item.metric_type,
+            item.total,
+            *item.counts,
+        ]
+        for item in report.items
+    ]
+    return [*header, [], columns, *rows]
+
+
+def usage_report_tabular(report: UsageReport, *, separator: str = csv_export.TAB) -> str:
+    """The tabular report as text: TSV (COUNTER's format) by default, or CSV with `;` or
+    `,`; a byte order mark first (a SHOULD of COUNTER for tabular reports), text cells that look
+    like formulas quoted, counts as they are."""
+    return csv_export.spreadsheet_text(usage_report_rows(report), separator=separator)
+
+
+def tabular_filename(report: UsageReport, extension: str) -> str:
+    return f"IR_{report.organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.{extension}"
 
 
 def usage_report_json(report: UsageReport) -> dict[str, Any]:
@@ -355,9 +390,9 @@ def usage_report_json(report: UsageReport) -> dict[str, Any]:
             "Created": _created(report),
             "Created_By": site,
             "Customer_ID": report.organisation.slug,
-            "Report_ID": "IR",
-            "Release": "5",
-            "Report_Name": "Item Report",
+            "Report_ID": REPORT_ID,
+            "Release": RELEASE,
+            "Report_Name": REPORT_NAME,
             "Institution_Name": report.organisation.name,
             "Institution_ID": [{"Type": "Proprietary", "Value": _institution_id(report)}],
             "Report_Filters": [
@@ -366,7 +401,7 @@ def usage_report_json(report: UsageReport) -> dict[str, Any]:
                 {"Name": "Data_Type", "Value": "Article"},
                 {"Name": "Access_Method", "Value": "Regular"},
             ],
-            "Report_Attributes": [],
+            "Report_Attributes": [{"Name": "Attributes_To_Show", "Value": ATTRIBUTES_TO_SHOW}],
             "Exceptions": [],
         },
         "Report_Items": report_items,

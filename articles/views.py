@@ -1,7 +1,6 @@
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from dashboard.services import paywall_view_record
+from imago import csv_export
 from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
@@ -30,6 +30,7 @@ from .filters import ArticleFilter
 from .models import Article, Comment, Gift, Rubric
 from .reading import Reader, reader_of
 from .serializers import (
+    DATE_PATTERN,
     MONTH_PATTERN,
     PERIOD_MAX_MONTHS,
     ArticleDetailSerializer,
@@ -41,6 +42,7 @@ from .serializers import (
     GiftLinkSerializer,
     GiftSerializer,
     RubricSerializer,
+    SeparatorSerializer,
     SeriesSerializer,
     UsagePeriodSerializer,
     UsageReportSerializer,
@@ -150,7 +152,12 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
             slug=kwargs["slug"], reader=self.reader, spend=request.method == "GET"
         )
         request.reader = reader
-        usage.licence_reading_count(reader=reader, reading=reading, method=request.method)
+        usage.licence_reading_count(
+            reader=reader,
+            reading=reading,
+            method=request.method,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
         if reading.paywall is not None and request.method == "GET":
             # The staff dashboard's funnel: how often the paywall was met, never by whom.
             # An anonymous answer served again by the response cache never reaches here
@@ -319,18 +326,32 @@ class MyGift(generics.GenericAPIView):
 MONTH_PARAMETERS = [
     OpenApiParameter(
         name,
-        {"type": "string", "pattern": MONTH_PATTERN},
+        {"type": "string", "pattern": pattern},
         description=description,
     )
-    for name, description in [
-        ("month", "One month, `YYYY-MM` (not with `begin_date` nor `end_date`)."),
-        ("begin_date", "The first month, `YYYY-MM`; default: `end_date`, else this month."),
-        ("end_date", "The last month, `YYYY-MM`; default: `begin_date`, else this month."),
+    for name, pattern, description in [
+        ("month", MONTH_PATTERN, "One month, `YYYY-MM` (not with `begin_date` nor `end_date`)."),
+        (
+            "begin_date",
+            DATE_PATTERN,
+            "The first month, `YYYY-MM` or (as SUSHI) `YYYY-MM-DD`, which stands for its "
+            "month; default: `end_date`, else this month.",
+        ),
+        (
+            "end_date",
+            DATE_PATTERN,
+            "The last month, `YYYY-MM` or `YYYY-MM-DD`; default: `begin_date`, else this month.",
+        ),
     ]
 ]
+SEPARATOR_PARAMETER = OpenApiParameter(
+    "sep",
+    {"type": "string", "enum": ["semicolon", "comma"]},
+    description="Between cells: `semicolon` (default, for Excel in French) or `comma`.",
+)
 USAGE_ERRORS = {
-    400: "A month not written `YYYY-MM`, an end before the beginning, more than "
-    f"{PERIOD_MAX_MONTHS} months: field errors.",
+    400: "A month not written `YYYY-MM` (or a date `YYYY-MM-DD`), an end before the "
+    f"beginning, more than {PERIOD_MAX_MONTHS} months, an unknown `sep`: field errors.",
     403: "The reader is not a manager of this licence (`not_licence_manager`).",
 }
 
@@ -348,7 +369,7 @@ class UsageReportMixin(APIView):
 
 
 class OrganisationUsage(UsageReportMixin):
-    """What the licence opened, month by month: a COUNTER R5 Item Report, in JSON.
+    """What the licence opened, month by month: a COUNTER R5 Item Master Report, in JSON.
 
     Per article and month, `Total_Item_Requests` and `Unique_Item_Requests`; never who read.
     """
@@ -359,23 +380,48 @@ class OrganisationUsage(UsageReportMixin):
 
 
 class OrganisationUsageCsv(UsageReportMixin):
-    """The same report as COUNTER's tabular CSV, to download. Errors are JSON."""
+    """The same report as a tabular CSV, to download and open in a spreadsheet: a byte
+    order mark, `;` between cells unless `?sep=comma`. Errors are JSON."""
 
     content_negotiation_class = OneFormat  # JSON errors whatever Accept says; CSV on success
 
     @extend_schema(
-        parameters=MONTH_PARAMETERS,
+        parameters=[*MONTH_PARAMETERS, SEPARATOR_PARAMETER],
         responses={
             (HTTPStatus.OK, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description="COUNTER R5 IR, tabular (CSV, UTF-8)."
+                OpenApiTypes.STR, description="COUNTER R5 IR, tabular (CSV, UTF-8 with a BOM)."
+            )
+        },
+    )
+    def get(self, request, slug):
+        options = SeparatorSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        report = self.report(request, slug)
+        return csv_export.spreadsheet_response(
+            usage.usage_report_rows(report),
+            separator=csv_export.SEPARATORS[options.validated_data["sep"]],
+            filename=usage.tabular_filename(report, "csv"),
+        )
+
+
+class OrganisationUsageTsv(UsageReportMixin):
+    """The same report as COUNTER's tabular TSV (tab-separated, UTF-8 with a BOM), as
+    harvesters and COUNTER's own tools read it. Errors are JSON."""
+
+    content_negotiation_class = OneFormat
+
+    @extend_schema(
+        parameters=MONTH_PARAMETERS,
+        responses={
+            (HTTPStatus.OK, "text/tab-separated-values"): OpenApiResponse(
+                OpenApiTypes.STR, description="COUNTER R5 IR, tabular (TSV, UTF-8 with a BOM)."
             )
         },
     )
     def get(self, request, slug):
         report = self.report(request, slug)
-        response = HttpResponse(
-            usage.usage_report_csv(report), content_type="text/csv; charset=utf-8"
+        return csv_export.spreadsheet_response(
+            usage.usage_report_rows(report),
+            separator=csv_export.TAB,
+            filename=usage.tabular_filename(report, "tsv"),
         )
-        filename = f"IR_{report.organisation.slug}_{report.begin:%Y-%m}_{report.end:%Y-%m}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response

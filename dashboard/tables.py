@@ -130,11 +130,3 @@ EXPORTS: dict[str, Callable[[dt.datetime], Table]] = {
     "tunnel-semaines": lambda at: funnel_weeks_table(selectors.funnel_by_week(at=at)),
     "tunnel-rubriques": lambda at: funnel_rubrics_table(selectors.funnel_by_rubric(at=at)),
 }
-
-
-def csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

@@ -4,7 +4,6 @@ Admin views (`admin.site.admin_view`): signed-out or non-staff visitors go to th
 sign-in page; staff without `dashboard.view_dashboard` get a 403.
 """
 
-import csv
 import datetime as dt
 
 from django.contrib import admin
@@ -12,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+
+from imago import csv_export
 
 from . import charts, selectors, tables
 
@@ -158,18 +159,22 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """A table to download, for Excel in French by default (imago/csv_export.py):
+    `?sep=comma` for commas and decimal points."""
     _allowed(request)
     build = tables.EXPORTS.get(table)
     if build is None:
         raise Http404
     at, error = _moment(request)
+    if error is None:
+        try:
+            separator = csv_export.separator_for(request.GET.get("sep"))
+        except ValueError as invalid:
+            error = str(invalid)
     if error is not None:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     result = build(at)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"tableau-de-bord_{result.slug}_{timezone.localdate(at, selectors.paris())}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow(result.columns)
-    writer.writerows([tables.csv_cell(cell) for cell in row] for row in result.rows)
-    return response
+    return csv_export.spreadsheet_response(
+        [result.columns, *result.rows], separator=separator, filename=name
+    )

@@ -45,6 +45,7 @@ EXPECTED = {
     ("get", "/api/v1/organisations/{slug}/"): {200, 401, 403, 404, 503},
     ("get", "/api/v1/organisations/{slug}/usage/"): {200, 400, 401, 403, 404, 503},
     ("get", "/api/v1/organisations/{slug}/usage.csv"): {200, 400, 401, 403, 404, 503},
+    ("get", "/api/v1/organisations/{slug}/usage.tsv"): {200, 400, 401, 403, 404, 503},
     ("get", "/api/v1/offers/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},

@@ -152,7 +152,12 @@ def _article_page(
         slug=slug, reader=reader_of(request), spend=request.method == "GET"
     )
     request.reader = reader  # type: ignore[attr-defined]
-    usage.licence_reading_count(reader=reader, reading=reading, method=request.method or "GET")
+    usage.licence_reading_count(
+        reader=reader,
+        reading=reading,
+        method=request.method or "GET",
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
     if reading.paywall is not None and request.method == "GET":
         # The staff dashboard's funnel, as for the API's detail: never by whom.
         paywall_view_record(article_id=reading.article.pk, reason=reading.paywall.reason)

@@ -172,7 +172,12 @@ def build_site():
             # The organisations of `licences_for_the_crawl`, and one that is not.
             **{
                 name: [LICENSED, EXPIRED, "inconnu"]
-                for name in ["organisation-detail", "organisation-usage", "organisation-usage-csv"]
+                for name in [
+                    "organisation-detail",
+                    "organisation-usage",
+                    "organisation-usage-csv",
+                    "organisation-usage-tsv",
+                ]
             },
         },
     )

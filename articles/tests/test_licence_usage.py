@@ -7,19 +7,34 @@ import re
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
+from celus_nigiri.counter5 import (  # type: ignore[import-untyped]
+    Counter5IRReport,
+    Counter5TableReport,
+)
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from articles import selectors, usage
 from articles.models import Article, LicenceUsage
 from articles.reading import reader_for
-from articles.serializers import MONTH_INVALID, PERIOD_MIXED, PERIOD_REVERSED, PERIOD_TOO_LONG
+from articles.serializers import (
+    DATE_INVALID,
+    MONTH_INVALID,
+    PERIOD_MIXED,
+    PERIOD_REVERSED,
+    PERIOD_TOO_LONG,
+)
+from articles.tests.counter_sushi import ITEM_REPORT_SCHEMA
 from articles.tests.factories import ArticleFactory
 from conftest import client_for
+from imago.csv_export import SEPARATOR_INVALID
 from licences.models import paris_today
 from licences.tests.factories import MembershipFactory, OrganisationFactory
 from subscriptions.tests.factories import ComplimentaryFactory
@@ -77,6 +92,27 @@ def test_opening_it_again_at_once_is_a_double_click_counted_once(chu, article):
     assert counters() == [("irm-de-demain", 1, 1)]
 
 
+def test_two_browsers_behind_one_address_are_two_readers(chu, article):
+    """A hospital's readers share its address (NAT): COUNTER tells them apart by the
+    address *and* the user agent."""
+    firefox = APIClient(REMOTE_ADDR=ON_SITE, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")
+    chrome = APIClient(REMOTE_ADDR=ON_SITE, HTTP_USER_AGENT="Mozilla/5.0 Chrome/141.0")
+
+    open_article(firefox, article)
+    open_article(chrome, article)
+    open_article(firefox, article)  # a double-click of the first
+
+    assert counters() == [("irm-de-demain", 2, 2)]
+
+
+def test_the_reading_site_counts_browsers_apart_too(chu, article):
+    for agent in ["Firefox", "Chrome"]:
+        page = Client(REMOTE_ADDR=ON_SITE, HTTP_USER_AGENT=agent).get(f"/articles/{article.slug}/")
+        assert page.status_code == HTTPStatus.OK
+
+    assert counters() == [("irm-de-demain", 2, 2)]
+
+
 def test_each_reader_counts_apart(chu, article):
     member = MembershipFactory(organisation=chu).user
 
@@ -87,9 +123,11 @@ def test_each_reader_counts_apart(chu, article):
     assert counters() == [("irm-de-demain", 3, 3)]
 
 
-def count_at(reader, article, at: dt.datetime) -> None:
+def count_at(reader, article, at: dt.datetime, user_agent: str = "Firefox") -> None:
     reading = selectors.article_reading(slug=article.slug, reader=reader)
-    usage.licence_reading_count(reader=reader, reading=reading, method="GET", at=at)
+    usage.licence_reading_count(
+        reader=reader, reading=reading, method="GET", user_agent=user_agent, at=at
+    )
 
 
 def test_later_the_same_day_is_one_more_request_by_the_same_reader(chu, article):
@@ -99,10 +137,25 @@ def test_later_the_same_day_is_one_more_request_by_the_same_reader(chu, article)
     for seconds in [0, 10, 45, 24 * 3600]:
         count_at(reader, article, nine + dt.timedelta(seconds=seconds))
 
-    # 9:00:00 and 9:00:10 are one double-click; 9:00:45 another request; tomorrow another
-    # request and another unique reader-day.
+    # 9:00:00 and 9:00:10 are one double-click; 9:00:45 another request in the same hour;
+    # tomorrow another request and another unique one.
     assert sum(total for _slug, total, _unique in counters()) == 3
     assert sum(unique for _slug, _total, unique in counters()) == 2
+
+
+def test_unique_requests_are_counted_by_session_and_hour(chu, article):
+    """COUNTER 5.0.2, 7.3: one Unique_Item_Request per user-session, item, date and hour."""
+    anonymous = reader_for(AnonymousUser(), client_address=ON_SITE)
+    signed_in = reader_for(UserFactory(), client_address=ON_SITE)
+    nine = dt.datetime.combine(paris_today(), dt.time(9), PARIS)
+
+    for minutes in [0, 40, 65, 70]:  # 9:00 and 9:40, then 10:05 and 10:10
+        count_at(anonymous, article, nine + dt.timedelta(minutes=minutes))
+        count_at(signed_in, article, nine + dt.timedelta(minutes=minutes), user_agent="Edge")
+    count_at(anonymous, article, nine + dt.timedelta(minutes=71), user_agent="Safari")
+
+    # Each of the two sessions: four requests, two hours; then a third browser.
+    assert counters() == [("irm-de-demain", 9, 5)]
 
 
 def test_a_new_month_starts_a_new_row(chu, article):
@@ -151,10 +204,11 @@ def test_no_reading_history_is_kept(chu, article):
         with connection.cursor() as cursor:
             cursor.execute("SELECT cache_key FROM imago_cache")
             keys = [key for (key,) in cursor.fetchall() if "licence-usage" in key]
-        assert len(keys) == 4  # a double-click window and a day, for each of the two
+        assert len(keys) == 4  # a double-click window and an hour, for each of the two
         for key in keys:
             assert re.fullmatch(
-                r":1:licence-usage:(click:[0-9a-f]{40,}|day:[0-9a-f]{40,}:\d{4}-\d\d-\d\d)", key
+                r":1:licence-usage:(click:[0-9a-f]{40,}|hour:[0-9a-f]{40,}:\d{4}-\d\d-\d\dT\d\d)",
+                key,
             ), key
 
 
@@ -187,8 +241,19 @@ def recorded(chu, article):
     usage_rows(OrganisationFactory(), article, m2026_10=(99, 99))  # another licence's
 
 
-def report_url(slug="chu-lille", csv=False) -> str:
-    return f"/api/v1/organisations/{slug}/usage" + (".csv" if csv else "/")
+def report_url(slug="chu-lille", csv=False, tsv=False) -> str:
+    return f"/api/v1/organisations/{slug}/usage" + (".csv" if csv else ".tsv" if tsv else "/")
+
+
+PERIOD = {"begin_date": "2026-09", "end_date": "2026-11"}
+EVIL_TITLE = '=HYPERLINK("http://example.com/","Cliquez ici")'
+
+
+def tabular_rows(response, delimiter: str) -> list[list[str]]:
+    """The rows of a tabular report, which opens with a UTF-8 byte order mark."""
+    assert response.content.startswith("\ufeff".encode())
+    text = response.content.decode("utf-8").removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def test_the_manager_gets_a_counter_item_report_in_json(recorded, manager_client):
@@ -196,8 +261,15 @@ def test_the_manager_gets_a_counter_item_report_in_json(recorded, manager_client
 
     assert response.status_code == HTTPStatus.OK
     data = response.json()
+    jsonschema.validate(
+        data, ITEM_REPORT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     header = data["Report_Header"]
     assert (header["Report_ID"], header["Release"]) == ("IR", "5")
+    assert header["Report_Name"] == "Item Master Report"
+    assert header["Report_Attributes"] == [
+        {"Name": "Attributes_To_Show", "Value": "Data_Type|Access_Type|Access_Method"}
+    ]
     assert header["Institution_Name"] == "CHU de Lille"
     assert header["Customer_ID"] == "chu-lille"
     assert {"Name": "Begin_Date", "Value": "2026-09-01"} in header["Report_Filters"]
@@ -229,25 +301,63 @@ def test_the_manager_gets_a_counter_item_report_in_json(recorded, manager_client
     ]
 
 
-def test_the_manager_downloads_it_as_counter_csv(recorded, manager_client):
-    response = manager_client.get(
-        report_url(csv=True), {"begin_date": "2026-09", "end_date": "2026-11"}
-    )
+def test_a_harvester_reads_the_json_report(recorded, manager_client):
+    """celus-nigiri, the harvester of the Celus platform, reads what we serve."""
+    response = manager_client.get(report_url(), PERIOD)
+
+    reader = Counter5IRReport()
+    header, items = reader.fd_to_dicts(io.BytesIO(response.content))
+    records = list(reader.read_report(header, items))
+
+    assert reader.errors == []
+    assert sorted((r.item, r.metric, r.start.isoformat(), r.value) for r in records) == [
+        ("Le scanner à faible dose", "Total_Item_Requests", "2026-10-01", 4),
+        ("Le scanner à faible dose", "Unique_Item_Requests", "2026-10-01", 3),
+        ("L’IRM de demain", "Total_Item_Requests", "2026-09-01", 12),
+        ("L’IRM de demain", "Total_Item_Requests", "2026-11-01", 7),
+        ("L’IRM de demain", "Unique_Item_Requests", "2026-09-01", 9),
+        ("L’IRM de demain", "Unique_Item_Requests", "2026-11-01", 5),
+    ]
+    scanner = next(r for r in records if r.item == "Le scanner à faible dose")
+    uri = settings.ARTICLE_URL_TEMPLATE.format(slug="scanner-faible-dose")
+    ids = scanner.item_ids
+    assert (ids.Proprietary, ids.URI) == ("imago:scanner-faible-dose", uri)
+    assert scanner.dimension_data["Access_Type"] == "Controlled"
+
+
+def test_the_manager_downloads_it_as_counter_tsv(recorded, manager_client):
+    response = manager_client.get(report_url(tsv=True), PERIOD)
 
     assert response.status_code == HTTPStatus.OK
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Type"] == "text/tab-separated-values; charset=utf-8"
     assert (
-        response["Content-Disposition"] == 'attachment; filename="IR_chu-lille_2026-09_2026-11.csv"'
+        response["Content-Disposition"] == 'attachment; filename="IR_chu-lille_2026-09_2026-11.tsv"'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = tabular_rows(response, "\t")
     header = dict(row for row in rows[:12])
+    assert header["Report_Name"] == "Item Master Report"
     assert header["Report_ID"] == "IR"
     assert header["Release"] == "5"
     assert header["Institution_Name"] == "CHU de Lille"
+    # The attributes the table shows, said in the header (COUNTER 5.0.2, 3.2).
+    assert header["Report_Attributes"] == "Attributes_To_Show=Data_Type|Access_Type|Access_Method"
     assert header["Reporting_Period"] == "Begin_Date=2026-09-01; End_Date=2026-11-30"
     assert rows[12] == []
     columns = rows[13]
-    assert columns[-5:] == [
+    assert columns == [
+        "Item",
+        "Publisher",
+        "Publisher_ID",
+        "Platform",
+        "DOI",
+        "Proprietary_ID",
+        "ISBN",
+        "Print_ISSN",
+        "Online_ISSN",
+        "URI",
+        "Data_Type",
+        "Access_Type",
+        "Access_Method",
         "Metric_Type",
         "Reporting_Period_Total",
         "Sep-2026",
@@ -265,6 +375,100 @@ def test_the_manager_downloads_it_as_counter_csv(recorded, manager_client):
         ("L’IRM de demain", "imago:irm-de-demain", "Unique_Item_Requests", "14"),
     ]
     assert [table[2][m] for m in ("Sep-2026", "Oct-2026", "Nov-2026")] == ["12", "0", "7"]
+    assert {(r["DOI"], r["ISBN"], r["Print_ISSN"], r["Online_ISSN"]) for r in table} == {
+        ("", "", "", "")
+    }
+
+
+@pytest.mark.parametrize(("extension", "query"), [("tsv", {}), ("csv", {"sep": "comma"})])
+def test_a_harvester_reads_the_tabular_report(recorded, manager_client, tmp_path, extension, query):
+    response = manager_client.get(
+        f"/api/v1/organisations/chu-lille/usage.{extension}", {**PERIOD, **query}
+    )
+    path = tmp_path / f"IR.{extension}"
+    path.write_bytes(response.content)
+
+    records = list(Counter5TableReport().file_to_records(str(path)))
+
+    assert sorted((r.title, r.metric, r.start.isoformat(), r.value) for r in records) == [
+        ("Le scanner à faible dose", "Total_Item_Requests", "2026-09-01", 0),
+        ("Le scanner à faible dose", "Total_Item_Requests", "2026-10-01", 4),
+        ("Le scanner à faible dose", "Total_Item_Requests", "2026-11-01", 0),
+        ("Le scanner à faible dose", "Unique_Item_Requests", "2026-09-01", 0),
+        ("Le scanner à faible dose", "Unique_Item_Requests", "2026-10-01", 3),
+        ("Le scanner à faible dose", "Unique_Item_Requests", "2026-11-01", 0),
+        ("L’IRM de demain", "Total_Item_Requests", "2026-09-01", 12),
+        ("L’IRM de demain", "Total_Item_Requests", "2026-10-01", 0),
+        ("L’IRM de demain", "Total_Item_Requests", "2026-11-01", 7),
+        ("L’IRM de demain", "Unique_Item_Requests", "2026-09-01", 9),
+        ("L’IRM de demain", "Unique_Item_Requests", "2026-10-01", 0),
+        ("L’IRM de demain", "Unique_Item_Requests", "2026-11-01", 5),
+    ]
+    assert records[0].title_ids["Proprietary"] == "imago:scanner-faible-dose"
+    assert records[0].dimension_data == {
+        "Publisher": settings.SITE_NAME,
+        "Platform": settings.SITE_NAME,
+        "Data_Type": "Article",
+        "Access_Type": "Controlled",
+        "Access_Method": "Regular",
+    }
+
+
+def test_the_csv_is_for_excel_in_french(recorded, manager_client):
+    response = manager_client.get(report_url(csv=True), PERIOD)
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="IR_chu-lille_2026-09_2026-11.csv"'
+    )
+    rows = tabular_rows(response, ";")
+    assert rows[3] == ["Institution_Name", "CHU de Lille"]
+    assert rows[16][-5:] == ["Total_Item_Requests", "19", "12", "0", "7"]
+
+
+def test_the_csv_with_commas_on_request(recorded, manager_client):
+    response = manager_client.get(report_url(csv=True), {**PERIOD, "sep": "comma"})
+
+    rows = tabular_rows(response, ",")
+    assert rows[16][-5:] == ["Total_Item_Requests", "19", "12", "0", "7"]
+
+
+def test_an_unknown_separator_is_a_field_error(recorded, manager_client):
+    response = manager_client.get(report_url(csv=True), {**PERIOD, "sep": "pipe"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"sep": [SEPARATOR_INVALID]}
+
+
+@pytest.mark.parametrize(("extension", "delimiter"), [("csv", ";"), ("tsv", "\t")])
+def test_a_title_that_looks_like_a_formula_stays_text(chu, manager_client, extension, delimiter):
+    evil = ArticleFactory(slug="piege", title=EVIL_TITLE)
+    usage_rows(chu, evil, m2026_10=(3, 2))
+    chu.name = "@CHU"
+    chu.save()
+
+    response = manager_client.get(
+        f"/api/v1/organisations/chu-lille/usage.{extension}", {"month": "2026-10"}
+    )
+
+    rows = tabular_rows(response, delimiter)
+    assert rows[3] == ["Institution_Name", "'@CHU"]
+    assert rows[14][0] == f"'{EVIL_TITLE}"
+    assert rows[14][-3:] == ["Total_Item_Requests", "3", "3"]  # counts intact
+
+
+def test_sushi_dates_with_a_day_are_understood(recorded, manager_client):
+    """SUSHI clients send `begin_date=2026-09-01&end_date=2026-11-30`."""
+    for url in [report_url(), report_url(tsv=True)]:
+        response = manager_client.get(url, {"begin_date": "2026-09-01", "end_date": "2026-11-30"})
+        assert response.status_code == HTTPStatus.OK
+
+    filters = manager_client.get(
+        report_url(), {"begin_date": "2026-09-01", "end_date": "2026-11-30"}
+    ).json()["Report_Header"]["Report_Filters"]
+    assert {"Name": "Begin_Date", "Value": "2026-09-01"} in filters
+    assert {"Name": "End_Date", "Value": "2026-11-30"} in filters
 
 
 def test_one_month_with_month(recorded, manager_client):
@@ -316,15 +520,19 @@ def test_an_unknown_organisation_is_404(manager_client):
     [
         ({"month": "2026-13"}, {"month": [MONTH_INVALID]}),
         ({"month": "26-11"}, {"month": [MONTH_INVALID]}),
-        ({"begin_date": "novembre"}, {"begin_date": [MONTH_INVALID]}),
+        ({"begin_date": "novembre"}, {"begin_date": [DATE_INVALID]}),
+        ({"begin_date": "2026-02-30"}, {"begin_date": [DATE_INVALID]}),
+        ({"end_date": "2026-11-1"}, {"end_date": [DATE_INVALID]}),
+        ({"month": "2026-11-01"}, {"month": [MONTH_INVALID]}),
         ({"month": "2026-11", "end_date": "2026-12"}, {"month": [PERIOD_MIXED]}),
         ({"begin_date": "2026-11", "end_date": "2026-10"}, {"end_date": [PERIOD_REVERSED]}),
         ({"begin_date": "2020-01", "end_date": "2026-12"}, {"end_date": [PERIOD_TOO_LONG]}),
     ],
 )
-@pytest.mark.parametrize("csv_", [False, True])
-def test_a_bad_period_is_a_field_error(manager_client, query, errors, csv_):
-    response = manager_client.get(report_url(csv=csv_), query)
+@pytest.mark.parametrize("extension", ["", "csv", "tsv"])
+def test_a_bad_period_is_a_field_error(manager_client, query, errors, extension):
+    url = report_url(csv=extension == "csv", tsv=extension == "tsv")
+    response = manager_client.get(url, query)
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == errors
@@ -337,9 +545,20 @@ def test_licence_report_prints_the_report(recorded):
         "licence_report", "chu-lille", "--begin", "2026-09", "--end", "2026-11", stdout=out
     )
 
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert rows[0] == ["Report_Name", "Item Report"]
+    text = out.getvalue()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Report_Name", "Item Master Report"]
     assert rows[16][-5:] == ["Total_Item_Requests", "19", "12", "0", "7"]
+
+
+def test_licence_report_prints_counters_tsv(recorded):
+    out = io.StringIO()
+
+    call_command("licence_report", "chu-lille", "--month", "2026-09", "--format", "tsv", stdout=out)
+
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")), delimiter="\t"))
+    assert rows[14][-3:] == ["Total_Item_Requests", "12", "12"]
 
 
 def test_licence_report_prints_json_too(recorded):
@@ -360,6 +579,6 @@ def test_the_demo_licence_has_a_report(db):
         "licence_report", "chu-demonstration", "--begin", "2026-09", "--end", "2026-11", stdout=out
     )
 
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")), delimiter=";"))
     assert rows[3] == ["Institution_Name", "CHU de démonstration"]
     assert len(rows) == 14 + 4  # two articles, two metrics

@@ -11,7 +11,10 @@ from django.utils.html import escape
 
 from accounts.groups import EDITORS, SUBSCRIPTION_MANAGERS
 from accounts.tests.factories import UserFactory
+from articles.models import Rubric
 from dashboard.views import DATE_INVALID, DATE_TOO_EARLY, FIRST_DAY
+from imago.csv_export import SEPARATOR_INVALID
+from licences.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +22,12 @@ PAGE = "/admin/dashboard/"
 TABLES = ("abonnes", "licences", "semaines", "tunnel-semaines", "tunnel-rubriques")
 
 
-def rows_of(response) -> list[list[str]]:
+def rows_of(response, delimiter: str = ";") -> list[list[str]]:
+    """The rows of a CSV export, which opens with a UTF-8 byte order mark (for Excel)."""
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith("\ufeff".encode())
+    text = response.content.decode("utf-8").removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def test_subscription_managers_hold_the_dashboards_permission():
@@ -101,9 +107,37 @@ def test_the_weeks_csv(manager_client, world):
         "MRR (euros)",
     ]
     assert len(rows) == 12
-    assert rows[-2] == ["2026-W47", "2026-11-16", "0", "1", "3", "33.3", "4600", "46.00"]
-    assert rows[-1] == ["2026-W48", "2026-11-23", "2", "0", "2", "0.0", "6600", "66.00"]
+    # French Excel's conventions: `;` between cells, decimal commas.
+    assert rows[-2] == ["2026-W47", "2026-11-16", "0", "1", "3", "33,3", "4600", "46,00"]
+    assert rows[-1] == ["2026-W48", "2026-11-23", "2", "0", "2", "0,0", "6600", "66,00"]
     assert rows[0][5] == ""  # no churn when nobody was subscribed
+
+
+def test_a_csv_with_commas_on_request(manager_client, world):
+    response = manager_client.get(f"{PAGE}semaines.csv?date=2026-11-26&sep=comma")
+
+    rows = rows_of(response, delimiter=",")
+    assert rows[-2] == ["2026-W47", "2026-11-16", "0", "1", "3", "33.3", "4600", "46.00"]
+
+
+def test_an_unknown_separator_is_refused(manager_client, world):
+    response = manager_client.get(f"{PAGE}semaines.csv?sep=pipe")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.content.decode() == SEPARATOR_INVALID
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(manager_client, world):
+    evil = '=HYPERLINK("http://example.com/","Cliquez")'
+    Organisation.objects.filter(name="CHU de Lille").update(name=evil)
+    Rubric.objects.filter(slug="imagerie").update(name="@SUM(1+1)")
+
+    licences = rows_of(manager_client.get(f"{PAGE}licences.csv?date=2026-11-26"))
+    rubrics = rows_of(manager_client.get(f"{PAGE}tunnel-rubriques.csv?date=2026-11-26"))
+
+    assert licences[1][0] == f"'{evil}"
+    assert licences[1][1:3] == ["2", "40"]  # numbers as they are
+    assert ["'@SUM(1+1)", "7", "2", "1", "28,6", "50,0"] in rubrics
 
 
 def test_the_other_csv_exports(manager_client, world):
@@ -125,11 +159,11 @@ def test_the_other_csv_exports(manager_client, world):
         "7",
         "3",
         "2",
-        "42.9",
-        "66.7",
+        "42,9",
+        "66,7",
     ]
     rubrics = rows_of(manager_client.get(f"{PAGE}tunnel-rubriques.csv{day}"))
-    assert ["Imagerie", "7", "2", "1", "28.6", "50.0"] in rubrics
+    assert ["Imagerie", "7", "2", "1", "28,6", "50,0"] in rubrics
 
 
 def test_an_unknown_table_is_404(manager_client):

@@ -123,7 +123,7 @@ def test_the_usage_report_in_the_admin_and_its_csv(manager_client, chu):
     assert "L’IRM de demain" in html
     assert "Total_Item_Requests" in html and "Oct-2026" in html
     assert download["Content-Type"] == "text/csv; charset=utf-8"
-    assert "Total_Item_Requests,8,0,8,0" in download.content.decode()
+    assert "Total_Item_Requests;8;0;8;0" in download.content.decode()
 
 
 def test_a_bad_period_in_the_admin_report_says_so(manager_client, chu):

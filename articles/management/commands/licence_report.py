@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from articles import usage
 from articles.serializers import UsagePeriodSerializer
+from imago import csv_export
 from licences.models import Organisation, paris_today
 
 
@@ -18,7 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="un mois, AAAA-MM (défaut : le mois en cours)")
         parser.add_argument("--begin", help="premier mois, AAAA-MM")
         parser.add_argument("--end", help="dernier mois, AAAA-MM")
-        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+        parser.add_argument(
+            "--format",
+            choices=["csv", "tsv", "json"],
+            default="csv",
+            help="csv : pour Excel en français (« ; ») ; tsv : le format tabulaire de COUNTER",
+        )
 
     def handle(self, *args, organisation: str, month, begin, end, format: str, **options):
         found = Organisation.objects.filter(slug=organisation).first()
@@ -35,4 +41,6 @@ class Command(BaseCommand):
             data = usage.usage_report_json(report)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(usage.usage_report_csv(report), ending="")
+            separator = csv_export.TAB if format == "tsv" else csv_export.SEMICOLON
+            text = usage.usage_report_tabular(report, separator=separator)
+            self.stdout.write(text, ending="")
