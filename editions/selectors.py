@@ -70,6 +70,9 @@ class Cover:
 def edition_cover(*, name: str, staff: bool, at: datetime | None = None) -> Cover | None:
     """The cover stored as `name`, once its edition is published, or for staff (the
     admin's preview) before. A cover is what the edition is sold with: public."""
+    if "\x00" in name:
+        # No stored name holds a NUL, and PostgreSQL refuses one in a query (DataError).
+        return None
     at = at or timezone.now()
     published_at = Edition.objects.filter(cover=name).values_list("published_at", flat=True).first()
     if published_at is None or (published_at > at and not staff):
