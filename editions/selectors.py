@@ -80,6 +80,18 @@ def edition_cover(*, name: str, staff: bool, at: datetime | None = None) -> Cove
     return Cover(name=name, public=published_at <= at)
 
 
+def edition_number_of_pdf(*, name: str, at: datetime | None = None) -> int | None:
+    """The number of the published edition whose PDF is stored as `name`, if any."""
+    if not name or "\x00" in name:
+        return None
+    return (
+        Edition.objects.published(at or timezone.now())
+        .filter(pdf=name)
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
 def next_edition_change(at: datetime) -> datetime | None:
     """When the list next changes with no write: an edition appears, or opens to all."""
     moments = [
