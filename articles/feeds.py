@@ -129,6 +129,10 @@ class BriefFeed(Feed):
     def link(self) -> str:
         return site_url(reverse("web:wire"))
 
+    def feed_guid(self) -> str:
+        # The Atom feed's id from before Le fil had a page: subscribers know it by it.
+        return settings.SITE_URL
+
     def items(self):
         return selectors.brief_list()[:FEED_SIZE]
 

@@ -249,3 +249,11 @@ def test_every_atom_entry_says_when_it_changed_and_who_wrote_it(client, content,
     else:
         assert authors["Sans signature"] == f"La rédaction de {settings.SITE_NAME}"
         assert authors["Verrouillé"].startswith("Auteur ")
+
+
+def test_the_briefs_atom_feed_keeps_its_id(client, content):
+    feed = ET.fromstring(client.get("/feeds/briefs/atom/").content)
+
+    assert feed.findtext(f"{ATOM}id") == settings.SITE_URL
+    alternate = next(link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "alternate")
+    assert alternate.get("href") == f"{settings.SITE_URL}/le-fil/"
