@@ -150,6 +150,9 @@ def test_a_cover_is_served_by_ranges_and_revalidated(client, edition):
     assert body(part) == cover[:8] == b"\x89PNG\r\n\x1a\n"
     assert cached.status_code == HTTPStatus.NOT_MODIFIED
     assert cached["Cache-Control"] == "public, max-age=86400"
+    beyond = client.get(edition.cover_path, headers={"Range": f"bytes={len(cover)}-"})
+    assert beyond.status_code == HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE
+    assert "no-store" in beyond["Cache-Control"]  # no shared cache keeps it for the URL
 
 
 # A link refused: a page for the browser that followed it, JSON for a program.
