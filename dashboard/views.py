@@ -41,11 +41,12 @@ def _moment(request: HttpRequest) -> tuple[dt.datetime, str | None]:
         day = dt.date.fromisoformat(value)
     except ValueError:
         return now, DATE_INVALID.format(value=value)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), selectors.paris())
+    # Refused before any arithmetic: the day after 9999-12-31 overflows.
     if day > timezone.localdate(now, selectors.paris()):
         return now, DATE_INVALID.format(value=value)
     if day < FIRST_DAY:
         return now, DATE_TOO_EARLY.format(value=value, first=FIRST_DAY)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), selectors.paris())
     return min(end - dt.timedelta(microseconds=1), now), None
 
 

@@ -70,11 +70,26 @@ class Cover:
 def edition_cover(*, name: str, staff: bool, at: datetime | None = None) -> Cover | None:
     """The cover stored as `name`, once its edition is published, or for staff (the
     admin's preview) before. A cover is what the edition is sold with: public."""
+    if "\x00" in name:
+        # No stored name holds a NUL, and PostgreSQL refuses one in a query (DataError).
+        return None
     at = at or timezone.now()
     published_at = Edition.objects.filter(cover=name).values_list("published_at", flat=True).first()
     if published_at is None or (published_at > at and not staff):
         return None
     return Cover(name=name, public=published_at <= at)
+
+
+def edition_number_of_pdf(*, name: str, at: datetime | None = None) -> int | None:
+    """The number of the published edition whose PDF is stored as `name`, if any."""
+    if not name or "\x00" in name:
+        return None
+    return (
+        Edition.objects.published(at or timezone.now())
+        .filter(pdf=name)
+        .values_list("number", flat=True)
+        .first()
+    )
 
 
 def next_edition_change(at: datetime) -> datetime | None:

@@ -77,6 +77,18 @@ def linked_name(token: str) -> str:
     return name
 
 
+def expired_link_name(token: str) -> str:
+    """The file a link of ours names, however old: to say which edition it was for.
+
+    Only for a token `linked_name` refused as expired (so signed by us); "" otherwise.
+    """
+    try:
+        name = _SignerAt().unsign_object(token)
+    except signing.BadSignature:
+        return ""
+    return name if isinstance(name, str) else ""
+
+
 class PrivateFileSystemStorage(FileSystemStorage):
     """Local files that no URL serves as they are: `url()` is a short-lived signed link."""
 

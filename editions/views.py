@@ -3,9 +3,10 @@ from http import HTTPStatus
 from pathlib import PurePosixPath
 
 from django.core import signing
-from django.http import FileResponse, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_cache_control
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,8 +17,9 @@ from articles.reading import reader_of
 
 from . import selectors
 from .models import Edition
+from .ranges import file_response
 from .serializers import EditionSerializer
-from .storage import edition_storage, linked_name
+from .storage import edition_storage, expired_link_name, linked_name
 
 LINK_EXPIRED = "Ce lien de téléchargement a expiré : demandez-en un nouveau."
 LINK_INVALID = "Ce lien de téléchargement n'est pas valide."
@@ -79,24 +81,51 @@ def _error(status: HTTPStatus, detail: str, code: str) -> JsonResponse:
     return response
 
 
+def _link_error(
+    request: HttpRequest, status: HTTPStatus, detail: str, code: str, *, token: str = ""
+) -> HttpResponse:
+    """A refused link: a French page for a browser that followed it, JSON for a client.
+
+    A browser says `Accept: text/html`; an API client says JSON, or `*/*`, which gets JSON.
+    """
+    if request.get_preferred_type(["application/json", "text/html"]) != "text/html":
+        response: HttpResponse = _error(status, detail, code)
+    else:
+        number = selectors.edition_number_of_pdf(name=expired_link_name(token)) if token else None
+        response = render(
+            request,
+            "editions/link_refused.html",
+            {"detail": detail, "expired": code == "link_expired", "number": number},
+            status=status,
+        )
+        patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
 @require_safe
 def edition_file(request: HttpRequest, token: str) -> HttpResponseBase:
-    """A PDF of the local storage, for a link that `PrivateFileSystemStorage.url` signed."""
+    """A PDF of the local storage, for a link that `PrivateFileSystemStorage.url` signed:
+    by byte ranges and with validators (editions/ranges.py)."""
     try:
         name = linked_name(token)
     except signing.SignatureExpired:
-        return _error(HTTPStatus.FORBIDDEN, LINK_EXPIRED, "link_expired")
+        return _link_error(request, HTTPStatus.FORBIDDEN, LINK_EXPIRED, "link_expired", token=token)
     except signing.BadSignature:
-        return _error(HTTPStatus.NOT_FOUND, LINK_INVALID, "not_found")
+        return _link_error(request, HTTPStatus.NOT_FOUND, LINK_INVALID, "not_found")
+    storage = edition_storage()
     try:
-        file = edition_storage().open(name, "rb")
+        file = storage.open(name, "rb")
     except FileNotFoundError:
-        return _error(HTTPStatus.NOT_FOUND, LINK_INVALID, "not_found")
-    response = FileResponse(
-        file,
-        as_attachment=True,
-        filename=PurePosixPath(name).name,
+        return _link_error(request, HTTPStatus.NOT_FOUND, LINK_INVALID, "not_found")
+    response = file_response(
+        request,
+        storage=storage,
+        name=name,
+        file=file,
         content_type="application/pdf",
+        filename=PurePosixPath(name).name,
+        as_attachment=True,
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -108,12 +137,20 @@ def edition_cover(request: HttpRequest, filename: str) -> HttpResponseBase:
     cover = selectors.edition_cover(name=f"covers/{filename}", staff=request.user.is_staff)
     if cover is None:
         return _error(HTTPStatus.NOT_FOUND, COVER_NOT_FOUND, "not_found")
+    storage = edition_storage()
     try:
-        file = edition_storage().open(cover.name, "rb")
+        file = storage.open(cover.name, "rb")
     except FileNotFoundError:
         return _error(HTTPStatus.NOT_FOUND, COVER_NOT_FOUND, "not_found")
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(file, content_type=content_type)
+    response = file_response(
+        request,
+        storage=storage,
+        name=cover.name,
+        file=file,
+        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+        filename=filename,
+        as_attachment=False,
+    )
     if cover.public:
         patch_cache_control(response, public=True, max_age=COVER_MAX_AGE)
     else:

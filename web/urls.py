@@ -21,4 +21,6 @@ urlpatterns = [
     path("abonnement/", views.offers, name="offers"),
     path("abonnement/merci/", views.checkout_return, name="checkout-return"),
     path("journal/<int:number>/", views.edition, name="edition"),
+    path("le-fil/", views.wire, name="wire"),
+    path("le-fil/<int:pk>/", views.brief, name="brief"),
 ]

@@ -18,7 +18,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -473,3 +475,46 @@ def edition(request: HttpRequest, number: int) -> HttpResponse:
     if found is None:
         raise Http404(edition_selectors.EDITION_NOT_FOUND)
     return render(request, "web/edition.html", {"edition": found})
+
+
+# --- Le fil -----------------------------------------------------------------------------
+
+WIRE_PAGE = 30
+# The largest id a BigAutoField holds: a larger one in a URL is simply not found.
+MAX_BRIEF_ID = 2**63 - 1
+
+
+@require_safe
+def wire(request: HttpRequest) -> HttpResponse:
+    """Le fil, every brief out, newest first, WIRE_PAGE a page (`?page=2`): each one at
+    `#breve-<id>`, where the feeds' items lead."""
+    paginator = Paginator(selectors.brief_list(), WIRE_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404("Cette page du fil n’existe pas.") from error
+    entries = []
+    for brief in page:
+        day, time = dates.brief_display(brief.published_at).rsplit(" ", 1)
+        year = brief.published_at.astimezone(dates.PARIS).year
+        entries.append({"day": f"{day} {year}", "time": time, "brief": brief})
+    return render(request, "web/wire.html", {"page": page, "entries": entries})
+
+
+@require_safe
+def brief(request: HttpRequest, pk: int) -> HttpResponse:
+    """A brief's own address: the page of Le fil that holds it now, at its anchor."""
+    found = selectors.brief_list().filter(pk=pk).first() if 1 <= pk <= MAX_BRIEF_ID else None
+    if found is None:
+        raise Http404("Cette brève n’existe pas.")
+    newer = (
+        selectors.brief_list()
+        .filter(
+            Q(published_at__gt=found.published_at)
+            | Q(published_at=found.published_at, pk__gt=found.pk)
+        )
+        .count()
+    )
+    number = newer // WIRE_PAGE + 1
+    query = f"?page={number}" if number > 1 else ""
+    return HttpResponseRedirect(f"{reverse('web:wire')}{query}#breve-{found.pk}")

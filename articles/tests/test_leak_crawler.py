@@ -159,6 +159,7 @@ def build_site():
             "rubric": ["prospective", "pratique", "inconnue"],
             "author": ["autrice", "auteur-gratuit", "personne"],
             "edition": ["1", "999"],
+            "brief": ["1", "999999"],
             "article-comments": [a.slug for a in [*locked, free]] + ["inconnu"],
             "article-gifts": [a.slug for a in [*locked, free]] + ["inconnu"],
             "my-gift": ["1", "999999"],

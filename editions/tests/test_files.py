@@ -5,11 +5,13 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editions.storage import edition_storage, link_token
 from editions.tests.factories import PDF, EditionFactory, cover_bytes
-from editions.views import LINK_EXPIRED, LINK_INVALID
+from editions.views import COVER_NOT_FOUND, LINK_EXPIRED, LINK_INVALID
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +136,19 @@ def test_file_links_answer_reads_only(client, edition):
     response = client.post(file_url(link_token(PDF_NAME)))
 
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_a_cover_name_with_a_nul_is_not_found_before_any_query(client, edition):
+    """PostgreSQL refuses a NUL in a query (DataError, a 500): no such name is asked."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/files/covers/x%00.png")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": COVER_NOT_FOUND, "code": "not_found"}
+    assert [query["sql"] for query in queries] == []
+
+
+def test_a_cover_name_with_a_nul_is_not_found_for_staff_either(admin_client, edition):
+    response = admin_client.get(f"{edition.cover_path}%00")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND

@@ -114,3 +114,40 @@ def test_the_cover_is_read_from_the_bucket_and_served_publicly(bucket, edition, 
 
     assert response.status_code == HTTPStatus.OK
     assert b"".join(response.streaming_content) == cover_bytes()
+
+
+def test_the_cover_from_the_bucket_is_served_by_ranges_and_revalidated(bucket, edition, client):
+    cover = cover_bytes()
+    first = client.get(edition.cover_path)
+
+    part = client.get(edition.cover_path, headers={"Range": "bytes=1-3"})
+    beyond = client.get(edition.cover_path, headers={"Range": f"bytes={len(cover)}-"})
+    cached = client.get(edition.cover_path, headers={"If-None-Match": first["ETag"]})
+    resumed = client.get(
+        edition.cover_path, headers={"Range": "bytes=8-", "If-Range": first["Last-Modified"]}
+    )
+
+    assert first["Accept-Ranges"] == "bytes"
+    assert part.status_code == HTTPStatus.PARTIAL_CONTENT
+    assert b"".join(part.streaming_content) == cover[1:4] == b"PNG"
+    assert part["Content-Range"] == f"bytes 1-3/{len(cover)}"
+    assert beyond.status_code == HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE
+    assert cached.status_code == HTTPStatus.NOT_MODIFIED
+    assert resumed.status_code == HTTPStatus.PARTIAL_CONTENT
+    assert b"".join(resumed.streaming_content) == cover[8:]
+
+
+def test_the_link_the_store_signed_serves_ranges_and_validators(bucket, edition, subscriber_client):
+    """The PDF itself comes from the store, which answers Range and conditional requests."""
+    location = subscriber_client.get("/api/v1/editions/12/download/")["Location"]
+
+    whole = requests.get(location, timeout=10)
+    head = requests.get(location, headers={"Range": "bytes=0-7"}, timeout=10)
+    cached = requests.get(location, headers={"If-None-Match": whole.headers["ETag"]}, timeout=10)
+
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert whole.headers["Last-Modified"]
+    assert head.status_code == HTTPStatus.PARTIAL_CONTENT
+    assert head.content == PDF[:8]
+    assert head.headers["Content-Range"] == f"bytes 0-7/{len(PDF)}"
+    assert cached.status_code == HTTPStatus.NOT_MODIFIED
