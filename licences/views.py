@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imago.throttling import SharedScopedRateThrottle
+from imago.throttling import AddressScopedRateThrottle, SharedScopedRateThrottle
 
 from . import selectors, services
 from .models import Membership
@@ -34,8 +34,11 @@ class OrganisationJoin(APIView):
     """Take a seat of an organisation's licence with the code it gave its readers."""
 
     permission_classes = [IsAuthenticated]
-    throttle_classes = [SharedScopedRateThrottle]
+    # Tries per account, and per client address in total: registration lets one
+    # address make accounts every minute, each with tries of its own.
+    throttle_classes = [SharedScopedRateThrottle, AddressScopedRateThrottle]
     throttle_scope = "licence_join"
+    address_throttle_scope = "licence_join_address"
     error_responses = {
         400: "No organisation has this code (`join_code_unknown`), or invalid input.",
         409: "Every seat is taken (`licence_full`), or the licence is not running "

@@ -27,7 +27,7 @@ def chu(db):
         name="CHU de Lille",
         slug="chu-lille",
         seats=2,
-        join_code="LILLE-2026",
+        join_code="K7QMP4XH9RWD",
         ranges=["192.0.2.0/24"],
         domains=["chu-lille.fr"],
     )
@@ -41,7 +41,7 @@ def join(client, code):
 
 
 def test_joining_with_the_code_takes_a_seat(chu, reader, reader_client):
-    response = join(reader_client, "LILLE-2026")
+    response = join(reader_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.CREATED
     data = response.json()
@@ -52,21 +52,21 @@ def test_joining_with_the_code_takes_a_seat(chu, reader, reader_client):
     assert Membership.objects.get(user=reader).organisation == chu
 
 
-def test_the_code_is_read_without_case_nor_spaces(chu, reader_client):
-    assert join(reader_client, "  lille-2026 ").status_code == HTTPStatus.CREATED
+def test_the_code_is_read_without_case_spaces_nor_dashes(chu, reader_client):
+    assert join(reader_client, "  k7qm-p4xh 9rwd ").status_code == HTTPStatus.CREATED
 
 
 def test_joining_again_keeps_the_one_seat(chu, reader, reader_client):
-    join(reader_client, "LILLE-2026")
+    join(reader_client, "K7QMP4XH9RWD")
 
-    again = join(reader_client, "LILLE-2026")
+    again = join(reader_client, "K7QMP4XH9RWD")
 
     assert again.status_code == HTTPStatus.OK
     assert Membership.objects.filter(user=reader).count() == 1
 
 
 def test_an_unknown_code_is_a_clear_400(chu, reader, reader_client):
-    response = join(reader_client, "PARIS-2026")
+    response = join(reader_client, "PARIS2026XYZ")
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"detail": services.JOIN_CODE_UNKNOWN, "code": "join_code_unknown"}
@@ -84,7 +84,7 @@ def test_a_missing_or_malformed_code_is_a_field_error(chu, reader_client, body):
 def test_when_every_seat_is_taken_joining_is_a_clear_409_in_french(chu, reader, reader_client):
     MembershipFactory.create_batch(2, organisation=chu)
 
-    response = join(reader_client, "LILLE-2026")
+    response = join(reader_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json() == {
@@ -97,9 +97,9 @@ def test_when_every_seat_is_taken_joining_is_a_clear_409_in_french(chu, reader, 
 
 @pytest.mark.parametrize("make", [expired, not_started])
 def test_a_licence_not_running_cannot_be_joined(reader, reader_client, make):
-    make(name="CHU de Caen", join_code="CAEN")
+    make(name="CHU de Caen", join_code="C4ENC4ENC4EN")
 
-    response = join(reader_client, "CAEN")
+    response = join(reader_client, "C4ENC4ENC4EN")
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json() == {
@@ -110,7 +110,7 @@ def test_a_licence_not_running_cannot_be_joined(reader, reader_client, make):
 
 
 def test_joining_needs_an_account(chu, anonymous_client):
-    response = join(anonymous_client, "LILLE-2026")
+    response = join(anonymous_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert not Membership.objects.exists()
@@ -120,7 +120,7 @@ def test_the_reader_lists_their_seats(chu, reader, reader_client):
     other = expired(name="Clinique du Parc")
     MembershipFactory(organisation=other, user=reader)
     MembershipFactory(organisation=chu)  # someone else's
-    join(reader_client, "LILLE-2026")
+    join(reader_client, "K7QMP4XH9RWD")
 
     response = reader_client.get(MINE)
 
@@ -153,7 +153,7 @@ def test_a_licence_manager_sees_seats_and_networks(chu, manager_of_chu):
     assert data["seats"] == {"total": 2, "used": 2}
     assert data["ip_ranges"] == ["192.0.2.0/24"]
     assert data["domains"] == ["chu-lille.fr"]
-    assert data["join_code"] == "LILLE-2026"
+    assert data["join_code"] == "K7QMP4XH9RWD"
     assert data["active"] is True
 
 
@@ -190,13 +190,45 @@ def test_staff_without_a_seat_use_the_admin_not_this(chu):
 
 
 def test_guessing_codes_is_throttled_even_when_they_are_wrong(chu, reader, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"licence_join": "3/hour"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"licence_join": "3/hour", "licence_join_address": "30/hour"},
+    )
     client = client_for(reader)
 
-    tries = [join(client, f"ESSAI-{n}").status_code for n in range(3)]
-    right_code_too_late = join(client, "LILLE-2026")
+    tries = [join(client, f"ESSAI{n}ABCDEF").status_code for n in range(3)]
+    right_code_too_late = join(client, "K7QMP4XH9RWD")
 
     assert tries == [HTTPStatus.BAD_REQUEST] * 3
     assert right_code_too_late.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert right_code_too_late.json()["code"] == "throttled"
     assert not Membership.objects.exists()
+
+
+def test_one_address_making_accounts_is_throttled_on_joins_in_total(chu, monkeypatch):
+    """Registration lets one address make accounts every minute, each with tries of its
+    own: the address's tries are counted too, whichever account makes them."""
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"licence_join": "10/hour", "licence_join_address": "5/hour"},
+    )
+    readers = UserFactory.create_batch(3)
+
+    tries = [
+        join(client_for(user), f"ESSAI{n}{m}ABCDE").status_code
+        for n, user in enumerate(readers)
+        for m in range(2)
+    ]
+    right_code_too_late = join(client_for(readers[2]), "K7QMP4XH9RWD")
+    from_elsewhere = client_for(readers[2]).post(
+        JOIN, {"code": "K7QMP4XH9RWD"}, format="json", REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert tries == [HTTPStatus.BAD_REQUEST] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
+    assert right_code_too_late.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert right_code_too_late.json()["code"] == "throttled"
+    assert 0 < int(right_code_too_late["Retry-After"]) <= 3600
+    assert from_elsewhere.status_code == HTTPStatus.CREATED
+    assert Membership.objects.get().user == readers[2]
