@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from imago.throttling import AddressScopedRateThrottle, SharedScopedRateThrottle
+from subscriptions.access import entitlement_for
 
 from . import selectors, services
 from .models import Membership
@@ -16,13 +17,17 @@ from .serializers import JoinSerializer, MembershipSerializer, OrganisationDetai
 
 
 class MyOrganisations(generics.ListAPIView):
-    """The organisations whose licence the reader holds a seat of."""
+    """The organisations whose licence the reader holds a seat of, a seat their verified
+    address gives them included: taken here if not yet, as their next read would take it."""
 
     serializer_class = MembershipSerializer
     permission_classes = [IsAuthenticated]
     queryset = Membership.objects.none()  # tells the schema the model; get_queryset serves
 
     def get_queryset(self):
+        # The one decision takes a domain's seat when a licence is what opens articles
+        # to the reader (no subscription first); without an address, as from anywhere.
+        entitlement_for(self.request.user)
         return selectors.memberships_of(user=self.request.user)  # type: ignore[arg-type]
 
 

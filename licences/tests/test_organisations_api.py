@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.tests.factories import UserFactory
@@ -232,3 +233,31 @@ def test_one_address_making_accounts_is_throttled_on_joins_in_total(chu, monkeyp
     assert 0 < int(right_code_too_late["Retry-After"]) <= 3600
     assert from_elsewhere.status_code == HTTPStatus.CREATED
     assert Membership.objects.get().user == readers[2]
+
+
+# --- A seat by domain, listed at once ---------------------------------------------------
+
+
+def test_a_verified_reader_at_a_licensed_domain_sees_their_seat_at_once(chu):
+    reader = UserFactory(email="interne@irm.chu-lille.fr", email_verified_at=timezone.now())
+
+    response = client_for(reader).get(MINE)  # their first request since verification
+
+    assert response.status_code == HTTPStatus.OK
+    [seat] = response.json()["results"]
+    assert (seat["organisation"]["slug"], seat["via"]) == ("chu-lille", "domain")
+    assert Membership.objects.get(user=reader).via == Membership.Via.DOMAIN
+
+
+def test_an_unverified_reader_at_the_domain_has_no_seat_listed(chu):
+    reader = UserFactory(email="interne@chu-lille.fr")
+
+    assert client_for(reader).get(MINE).json()["results"] == []
+    assert not Membership.objects.exists()
+
+
+def test_no_seat_is_listed_when_the_licence_is_full(chu):
+    MembershipFactory.create_batch(2, organisation=chu)
+    reader = UserFactory(email="interne@chu-lille.fr", email_verified_at=timezone.now())
+
+    assert client_for(reader).get(MINE).json()["results"] == []
