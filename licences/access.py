@@ -75,7 +75,7 @@ def domain_suffixes(email: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
-def at_domain_q(email: Expression) -> Q:
+def at_domain_q(email: Expression | F) -> Q:
     """Over EmailDomain: the address `email` (a column, an outer reference) is at the
     domain or at one of its subdomains, as `domain_suffixes` says of one address."""
     return Q(IEndsWith(email, Concat(Value("@"), F("domain")))) | Q(

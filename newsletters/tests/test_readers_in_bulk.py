@@ -27,12 +27,12 @@ pytestmark = pytest.mark.django_db
 DOMAIN = Membership.Via.DOMAIN
 
 
-def verified(email: str, **fields) -> User:
+def verified(email: str, **fields):
     return UserFactory(email=email, email_verified_at=timezone.now(), **fields)
 
 
 @pytest.fixture
-def everyone() -> dict[str, tuple[User, str | None]]:
+def everyone() -> dict:
     """One user of each kind the decision tells apart: name -> (user, expected `via`,
     with the organisation for a licence)."""
     now = timezone.now()
@@ -45,14 +45,14 @@ def everyone() -> dict[str, tuple[User, str | None]]:
     caen = expired(name="CHU de Caen", domains=["chu-caen.fr"])
     nantes = not_started(name="CHU de Nantes")
 
-    def stripe(**fields) -> User:
+    def stripe(**fields):
         return StripeSubscriptionFactory(**fields).user
 
-    def seat(organisation, user=None, via=Membership.Via.CODE) -> User:
+    def seat(organisation, user=None, via=Membership.Via.CODE):
         user = user or UserFactory()
         return MembershipFactory(organisation=organisation, via=via, user=user).user
 
-    def domain_seat(email: str, *, is_verified: bool = True) -> User:
+    def domain_seat(email: str, *, is_verified: bool = True):
         user = verified(email) if is_verified else UserFactory(email=email)
         return seat(lille, user, DOMAIN)
 
@@ -62,11 +62,8 @@ def everyone() -> dict[str, tuple[User, str | None]]:
     seat(lille, member_subscriber)
     two_seats = seat(lille)
     seat(brest, two_seats)
-    inactive = ComplimentaryFactory().user
-    inactive_member = seat(lille)
-    for user in (inactive, inactive_member):
-        user.is_active = False
-        user.save()
+    inactive = ComplimentaryFactory(user=UserFactory(is_active=False)).user
+    inactive_member = seat(lille, UserFactory(is_active=False))
     moved = domain_seat("partie@chu-lille.fr")
     moved.email = "partie@gmail.com"
     moved.save()
