@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from . import services
@@ -86,7 +87,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retirer le code d'inscription", permissions=["change"])
     def join_code_remove(self, request, queryset):
-        count = queryset.update(join_code=None)
+        count = queryset.update(join_code=None, updated_at=timezone.now())
         self.message_user(request, f"Code retiré pour {count} établissement(s).", messages.SUCCESS)
 
     @admin.display(description="rapport d’usage (COUNTER)")
