@@ -9,6 +9,10 @@ A verified reader at a licensed domain takes a seat at their first request after
 verification (`licence_choose`): the seat is theirs from then on, and when the seats
 are all taken they read as anyone else would. On site (by address) no seat is taken:
 a member's seat is for reading from anywhere.
+
+A mailing asks the same of many readers at once (`licences_of`, `licensed_users_q`),
+from the same pieces (`seats_held`, `seats_free`), without an address and without
+taking a seat.
 """
 
 import datetime as dt
@@ -92,8 +96,10 @@ def seats_held(at: dt.datetime) -> QuerySet[Membership]:
     )
     return Membership.objects.filter(
         Q(via__in=[Membership.Via.CODE, Membership.Via.STAFF])
-        | Q(via=Membership.Via.DOMAIN, user__email_verified_at__isnull=False)
-        & Exists(still_at_domain),
+        | (
+            Q(via=Membership.Via.DOMAIN, user__email_verified_at__isnull=False)
+            & Exists(still_at_domain)
+        ),
         active_q(at, "organisation__"),
     )
 
