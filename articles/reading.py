@@ -1,4 +1,8 @@
-"""What a reader may read in full: THE one decision, fed by sources of access.
+"""What a reader may read in full, article by article, fed by sources of access.
+
+Whether a reader may read every article (a subscription, a grant, staff, a licence) is
+not decided here but by `subscriptions.access` (the `Reader`'s entitlement), in its
+single and bulk forms alike; this module adds what opens some articles only.
 
 Each way in is one `AccessSource`: a predicate over articles, in SQL, saying which
 articles it opens to this reader. `readable_q` joins them, and every surface asks it:
@@ -126,11 +130,12 @@ def reader_for(
 
 
 def readers_for(users: Iterable[User], *, at: datetime) -> dict[int, Reader]:
-    """`reader_for` of many users at once, by user id: what each brings, in bulk.
+    """`reader_for` of many users at once, by user id: what each brings, in bulk, without
+    an address (a mailing's readers).
 
-    A new source's data (a meter, gifts) is read here for the whole batch as well.
-    Licences by membership are not (yet): a member gets what a reader without access
-    gets, never more.
+    The entitlement comes from `entitlements_for`, the bulk form of `entitlement_for`
+    (subscriptions, grants, staff and licences by seat or by verified domain). A new
+    source's data (a meter, gifts) is read here for the whole batch as well.
     """
     users = list(users)
     entitlements = entitlements_for(users, at=at)

@@ -247,6 +247,8 @@ REST_FRAMEWORK = {
         "comments": env_str("IMAGO_COMMENT_THROTTLE", "10/hour"),
         # Join codes of licences (licences/): tries per reader, so codes are not guessed.
         "licence_join": env_str("IMAGO_LICENCE_JOIN_THROTTLE", "10/hour"),
+        # … and per client address, however many accounts it makes.
+        "licence_join_address": env_str("IMAGO_LICENCE_JOIN_ADDRESS_THROTTLE", "30/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
     # X-Forwarded-For cannot dodge the throttles.

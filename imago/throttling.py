@@ -25,6 +25,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.lockout import client_address
 from imago.exceptions import DATABASE_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -102,3 +103,17 @@ class CommentThrottle(SharedScopedRateThrottle):
     # A comment waits for moderation and comes from a signed-in reader with access:
     # while the cache is down, posting stays open rather than down.
     writes_fail_open = True
+
+
+class AddressScopedRateThrottle(SharedScopedRateThrottle):
+    """SharedScopedRateThrottle counted by client address, signed in or not, under the
+    view's `address_throttle_scope`: what one address tries in total, however many
+    accounts it makes (registration lets it make some every minute)."""
+
+    scope_attr = "address_throttle_scope"
+
+    def get_cache_key(self, request, view) -> str | None:
+        address = client_address(request)
+        if address is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": f"address:{address}"}

@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import EmailDomain, IpRange, Membership, Organisation
+from . import services
+from .models import EmailDomain, IpRange, Membership, Organisation, join_code_display
 
 
 class IpRangeInline(admin.TabularInline):
@@ -41,12 +43,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "contact_name", "contact_email", "domains__domain"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [IpRangeInline, EmailDomainInline, MembershipInline]
-    readonly_fields = ["seats_taken", "usage_report", "created_at", "updated_at"]
+    # The join code is drawn at random when the organisation is created, never typed: a
+    # word chosen by a person is guessed. Staff draw a new one (or remove it) by action.
+    readonly_fields = ["seats_taken", "code", "usage_report", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "contact_name", "contact_email"]}),
-        ("Licence", {"fields": ["starts_on", "ends_on", "seats", "seats_taken", "join_code"]}),
+        ("Licence", {"fields": ["starts_on", "ends_on", "seats", "seats_taken", "code"]}),
         ("Usage", {"fields": ["usage_report", "created_at", "updated_at"]}),
     ]
+    actions = ["join_code_renew", "join_code_remove"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(seats_used=Count("memberships"))
@@ -61,6 +66,29 @@ class OrganisationAdmin(admin.ModelAdmin):
         if used is None:
             used = organisation.memberships.count() if organisation.pk else 0
         return f"{used} / {organisation.seats}"
+
+    @admin.display(description="code d'inscription")
+    def code(self, organisation):
+        if not organisation.pk:
+            return "tiré au hasard à l'enregistrement"
+        if not organisation.join_code:
+            return "aucun (pas d'inscription par code)"
+        return join_code_display(organisation.join_code)
+
+    @admin.action(
+        description="Tirer un nouveau code d'inscription (l'ancien ne sert plus)",
+        permissions=["change"],
+    )
+    def join_code_renew(self, request, queryset):
+        renewed = [services.join_code_renew(organisation=o) for o in queryset]
+        self.message_user(
+            request, f"Nouveau code tiré pour {len(renewed)} établissement(s).", messages.SUCCESS
+        )
+
+    @admin.action(description="Retirer le code d'inscription", permissions=["change"])
+    def join_code_remove(self, request, queryset):
+        count = queryset.update(join_code=None, updated_at=timezone.now())
+        self.message_user(request, f"Code retiré pour {count} établissement(s).", messages.SUCCESS)
 
     @admin.display(description="rapport d’usage (COUNTER)")
     def usage_report(self, organisation):

@@ -13,6 +13,7 @@ days included).
 
 import datetime as dt
 import ipaddress
+import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,7 +25,12 @@ from django.utils import timezone
 
 CIDR_INVALID = "« {value} » n'est pas une adresse ni une plage d'adresses IPv4 ou IPv6."
 DOMAIN_INVALID = "« {value} » n'est pas un nom de domaine (exemple : chu-lille.fr)."
-CODE_MAX_LENGTH = 64
+CODE_MAX_LENGTH = 64  # what a reader may type (spaces and dashes included)
+# Join codes are drawn at random, never chosen: a word a person picks ("DEMO-CHU") is
+# guessed. 31 signs without look-alikes (no 0/O, 1/I/L), 12 of them: 31**12 ≈ 8e17 codes.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 12
+JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
 
 
 def paris_today(at: dt.datetime | None = None) -> dt.date:
@@ -71,8 +77,18 @@ def domain_normalised(value: str) -> str:
 
 
 def join_code_normalised(value: str) -> str:
-    """Codes are compared without case or surrounding spaces: "demo-chu" is "DEMO-CHU"."""
-    return str(value).strip().upper()
+    """Codes are compared without case, spaces or dashes: "k7qm-p4xh 9rwd" is "K7QMP4XH9RWD"."""
+    return "".join(c for c in str(value) if c not in " -\t").upper()
+
+
+def join_code_generate() -> str:
+    """A new join code: JOIN_CODE_LENGTH signs of JOIN_CODE_ALPHABET, from `secrets`."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def join_code_display(code: str) -> str:
+    """A code as readers are given it, in groups of four: "K7QM-P4XH-9RWD"."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 class Organisation(models.Model):
@@ -96,7 +112,10 @@ class Organisation(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text="Donné aux lecteurs de l'établissement ; vide : pas d'inscription par code.",
+        default=join_code_generate,
+        editable=False,
+        help_text="Tiré au hasard, donné aux lecteurs de l'établissement ; vide : pas "
+        "d'inscription par code.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,7 +129,8 @@ class Organisation(models.Model):
                 condition=Q(ends_on__gte=F("starts_on")), name="organisation_ends_after_start"
             ),
             models.CheckConstraint(
-                condition=~Q(join_code=""), name="organisation_join_code_not_blank"
+                condition=Q(join_code__isnull=True) | Q(join_code__regex=JOIN_CODE_PATTERN),
+                name="organisation_join_code_generated",
             ),
         ]
 

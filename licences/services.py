@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from imago.exceptions import DomainError
 
-from .models import Membership, Organisation, join_code_normalised
+from .models import Membership, Organisation, join_code_generate, join_code_normalised
 
 JOIN_CODE_UNKNOWN = "Ce code d'inscription ne correspond à aucun établissement."
 LICENCE_INACTIVE = "La licence de {organisation} n'est pas en cours : elle ne donne pas accès."
@@ -67,3 +67,10 @@ def membership_join_by_code(
     return membership_join(
         user=user, organisation_id=organisation.pk, via=Membership.Via.CODE, at=at
     )
+
+
+def join_code_renew(*, organisation: Organisation) -> str:
+    """Draw a new join code for `organisation` (the old one stops working); seats stay."""
+    organisation.join_code = join_code_generate()
+    organisation.save(update_fields=["join_code", "updated_at"])
+    return organisation.join_code

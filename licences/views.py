@@ -8,7 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imago.throttling import SharedScopedRateThrottle
+from imago.throttling import AddressScopedRateThrottle, SharedScopedRateThrottle
+from subscriptions.access import entitlement_for
 
 from . import selectors, services
 from .models import Membership
@@ -16,13 +17,17 @@ from .serializers import JoinSerializer, MembershipSerializer, OrganisationDetai
 
 
 class MyOrganisations(generics.ListAPIView):
-    """The organisations whose licence the reader holds a seat of."""
+    """The organisations whose licence the reader holds a seat of, a seat their verified
+    address gives them included: taken here if not yet, as their next read would take it."""
 
     serializer_class = MembershipSerializer
     permission_classes = [IsAuthenticated]
     queryset = Membership.objects.none()  # tells the schema the model; get_queryset serves
 
     def get_queryset(self):
+        # The one decision takes a domain's seat when a licence is what opens articles
+        # to the reader (no subscription first); without an address, as from anywhere.
+        entitlement_for(self.request.user)
         return selectors.memberships_of(user=self.request.user)  # type: ignore[arg-type]
 
 
@@ -34,8 +39,11 @@ class OrganisationJoin(APIView):
     """Take a seat of an organisation's licence with the code it gave its readers."""
 
     permission_classes = [IsAuthenticated]
-    throttle_classes = [SharedScopedRateThrottle]
+    # Tries per account, and per client address in total: registration lets one
+    # address make accounts every minute, each with tries of its own.
+    throttle_classes = [SharedScopedRateThrottle, AddressScopedRateThrottle]
     throttle_scope = "licence_join"
+    address_throttle_scope = "licence_join_address"
     error_responses = {
         400: "No organisation has this code (`join_code_unknown`), or invalid input.",
         409: "Every seat is taken (`licence_full`), or the licence is not running "

@@ -1,4 +1,12 @@
-"""THE one place that decides whether a user has access to subscriber content now."""
+"""Whether a user may read every subscriber-only article now (their entitlement), and why.
+
+`articles.reading` decides article by article, and takes this answer as one of its
+sources. Each answer has a single form (`entitlement_for`, one reader, from an address)
+and bulk forms (`entitlements_for`, `entitled_users_q`, a mailing's readers, without an
+address), built from the same pieces: `entitlement_q` for subscriptions and grants,
+`licences.access` for licences. newsletters/tests/test_readers_in_bulk.py holds them
+to the same answers for every kind of reader.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -113,17 +121,18 @@ def _entitlement_from(sources: set[str]) -> Entitlement | None:
 
 
 def entitlements_for(users: Iterable[User], *, at: datetime) -> dict[int, Entitlement]:
-    """`entitlement_for` of many users at once, in one query (a mailing's batch).
+    """`entitlement_for` of many users at once, without an address (a mailing's batch):
+    from the same sources, in the same order (staff, a paying subscription, a grant, a
+    licence), in three queries whatever the batch; no seat is taken.
 
     Keyed by user id; a user without entitlement is absent.
     """
     users = [user for user in users if user.is_active]
     entitled = {user.pk: Entitlement(via="staff") for user in users if user.is_staff}
+    others = [user for user in users if not user.is_staff]
     sources: dict[int, set[str]] = {}
     for user_id, source in (
-        Subscription.objects.filter(
-            entitlement_q(at=at), user_id__in=[user.pk for user in users if not user.is_staff]
-        )
+        Subscription.objects.filter(entitlement_q(at=at), user_id__in=[user.pk for user in others])
         .values_list("user_id", "source")
         .distinct()
     ):
@@ -131,14 +140,23 @@ def entitlements_for(users: Iterable[User], *, at: datetime) -> dict[int, Entitl
     for user_id, found in sources.items():
         if (entitlement := _entitlement_from(found)) is not None:
             entitled[user_id] = entitlement
+    licensed = licences.licences_of([user for user in others if user.pk not in entitled], at=at)
+    for user_id, licence in licensed.items():
+        entitled[user_id] = Entitlement(
+            via="licence",
+            organisation=licence.organisation,
+            organisation_id=licence.organisation_id,
+        )
     return entitled
 
 
 def entitled_users_q(*, at: datetime) -> Q:
-    """The users `entitlement_for` entitles at `at`, as one predicate over users."""
+    """The users `entitlement_for` entitles at `at` without an address (a mailing has
+    none), as one predicate over users: `entitlements_for` as SQL."""
     return Q(is_active=True) & (
         Q(is_staff=True)
         | Q(pk__in=Subscription.objects.filter(entitlement_q(at=at)).values("user_id"))
+        | licences.licensed_users_q(at=at)
     )
 
 

@@ -235,12 +235,12 @@ def test_when_every_seat_is_taken_a_verified_reader_at_the_domain_gets_the_tease
 
 
 def test_a_reader_who_joined_with_the_code_reads_every_article(chu, article):
-    chu.join_code = "LILLE-2026"
-    chu.save()
     reader = UserFactory(email="externe@gmail.com")
     client = client_for(reader)
 
-    joined = client.post("/api/v1/me/organisations/join/", {"code": "lille-2026"}, format="json")
+    joined = client.post(
+        "/api/v1/me/organisations/join/", {"code": chu.join_code.lower()}, format="json"
+    )
     data = read(client, article)
 
     assert joined.status_code == HTTPStatus.CREATED

@@ -3,9 +3,11 @@
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 from conftest import client_for
 from licences import selectors, services
 from licences.models import Membership
@@ -27,7 +29,7 @@ def chu(db):
         name="CHU de Lille",
         slug="chu-lille",
         seats=2,
-        join_code="LILLE-2026",
+        join_code="K7QMP4XH9RWD",
         ranges=["192.0.2.0/24"],
         domains=["chu-lille.fr"],
     )
@@ -41,7 +43,7 @@ def join(client, code):
 
 
 def test_joining_with_the_code_takes_a_seat(chu, reader, reader_client):
-    response = join(reader_client, "LILLE-2026")
+    response = join(reader_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.CREATED
     data = response.json()
@@ -52,21 +54,21 @@ def test_joining_with_the_code_takes_a_seat(chu, reader, reader_client):
     assert Membership.objects.get(user=reader).organisation == chu
 
 
-def test_the_code_is_read_without_case_nor_spaces(chu, reader_client):
-    assert join(reader_client, "  lille-2026 ").status_code == HTTPStatus.CREATED
+def test_the_code_is_read_without_case_spaces_nor_dashes(chu, reader_client):
+    assert join(reader_client, "  k7qm-p4xh 9rwd ").status_code == HTTPStatus.CREATED
 
 
 def test_joining_again_keeps_the_one_seat(chu, reader, reader_client):
-    join(reader_client, "LILLE-2026")
+    join(reader_client, "K7QMP4XH9RWD")
 
-    again = join(reader_client, "LILLE-2026")
+    again = join(reader_client, "K7QMP4XH9RWD")
 
     assert again.status_code == HTTPStatus.OK
     assert Membership.objects.filter(user=reader).count() == 1
 
 
 def test_an_unknown_code_is_a_clear_400(chu, reader, reader_client):
-    response = join(reader_client, "PARIS-2026")
+    response = join(reader_client, "PARIS2026XYZ")
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"detail": services.JOIN_CODE_UNKNOWN, "code": "join_code_unknown"}
@@ -84,7 +86,7 @@ def test_a_missing_or_malformed_code_is_a_field_error(chu, reader_client, body):
 def test_when_every_seat_is_taken_joining_is_a_clear_409_in_french(chu, reader, reader_client):
     MembershipFactory.create_batch(2, organisation=chu)
 
-    response = join(reader_client, "LILLE-2026")
+    response = join(reader_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json() == {
@@ -97,9 +99,9 @@ def test_when_every_seat_is_taken_joining_is_a_clear_409_in_french(chu, reader, 
 
 @pytest.mark.parametrize("make", [expired, not_started])
 def test_a_licence_not_running_cannot_be_joined(reader, reader_client, make):
-    make(name="CHU de Caen", join_code="CAEN")
+    make(name="CHU de Caen", join_code="C4ENC4ENC4EN")
 
-    response = join(reader_client, "CAEN")
+    response = join(reader_client, "C4ENC4ENC4EN")
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json() == {
@@ -110,7 +112,7 @@ def test_a_licence_not_running_cannot_be_joined(reader, reader_client, make):
 
 
 def test_joining_needs_an_account(chu, anonymous_client):
-    response = join(anonymous_client, "LILLE-2026")
+    response = join(anonymous_client, "K7QMP4XH9RWD")
 
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert not Membership.objects.exists()
@@ -120,7 +122,7 @@ def test_the_reader_lists_their_seats(chu, reader, reader_client):
     other = expired(name="Clinique du Parc")
     MembershipFactory(organisation=other, user=reader)
     MembershipFactory(organisation=chu)  # someone else's
-    join(reader_client, "LILLE-2026")
+    join(reader_client, "K7QMP4XH9RWD")
 
     response = reader_client.get(MINE)
 
@@ -153,7 +155,7 @@ def test_a_licence_manager_sees_seats_and_networks(chu, manager_of_chu):
     assert data["seats"] == {"total": 2, "used": 2}
     assert data["ip_ranges"] == ["192.0.2.0/24"]
     assert data["domains"] == ["chu-lille.fr"]
-    assert data["join_code"] == "LILLE-2026"
+    assert data["join_code"] == "K7QMP4XH9RWD"
     assert data["active"] is True
 
 
@@ -190,13 +192,83 @@ def test_staff_without_a_seat_use_the_admin_not_this(chu):
 
 
 def test_guessing_codes_is_throttled_even_when_they_are_wrong(chu, reader, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"licence_join": "3/hour"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"licence_join": "3/hour", "licence_join_address": "30/hour"},
+    )
     client = client_for(reader)
 
-    tries = [join(client, f"ESSAI-{n}").status_code for n in range(3)]
-    right_code_too_late = join(client, "LILLE-2026")
+    tries = [join(client, f"ESSAI{n}ABCDEF").status_code for n in range(3)]
+    right_code_too_late = join(client, "K7QMP4XH9RWD")
 
     assert tries == [HTTPStatus.BAD_REQUEST] * 3
     assert right_code_too_late.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert right_code_too_late.json()["code"] == "throttled"
     assert not Membership.objects.exists()
+
+
+def test_one_address_making_accounts_is_throttled_on_joins_in_total(
+    chu, anonymous_client, monkeypatch
+):
+    """Registration lets one address make accounts every minute, each with tries of its
+    own: the address's tries are counted too, whichever account makes them."""
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"auth": "20/min", "licence_join": "10/hour", "licence_join_address": "5/hour"},
+    )
+    tokens = [
+        anonymous_client.post(
+            "/api/v1/auth/register/",
+            {"email": f"essai{n}@example.org", "password": PASSWORD},
+            format="json",
+        ).json()["token"]
+        for n in range(3)
+    ]
+    accounts = [APIClient(HTTP_AUTHORIZATION=f"Token {token}") for token in tokens]
+
+    tries = [
+        join(client, f"ESSAI{n}{m}ABCDE").status_code
+        for n, client in enumerate(accounts)
+        for m in range(2)
+    ]
+    right_code_too_late = join(accounts[2], "K7QMP4XH9RWD")
+    from_elsewhere = accounts[2].post(
+        JOIN, {"code": "K7QMP4XH9RWD"}, format="json", REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert tries == [HTTPStatus.BAD_REQUEST] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
+    assert right_code_too_late.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert right_code_too_late.json()["code"] == "throttled"
+    assert 0 < int(right_code_too_late["Retry-After"]) <= 3600
+    assert from_elsewhere.status_code == HTTPStatus.CREATED
+    assert Membership.objects.get().user.email == "essai2@example.org"
+
+
+# --- A seat by domain, listed at once ---------------------------------------------------
+
+
+def test_a_verified_reader_at_a_licensed_domain_sees_their_seat_at_once(chu):
+    reader = UserFactory(email="interne@irm.chu-lille.fr", email_verified_at=timezone.now())
+
+    response = client_for(reader).get(MINE)  # their first request since verification
+
+    assert response.status_code == HTTPStatus.OK
+    [seat] = response.json()["results"]
+    assert (seat["organisation"]["slug"], seat["via"]) == ("chu-lille", "domain")
+    assert Membership.objects.get(user=reader).via == Membership.Via.DOMAIN
+
+
+def test_an_unverified_reader_at_the_domain_has_no_seat_listed(chu):
+    reader = UserFactory(email="interne@chu-lille.fr")
+
+    assert client_for(reader).get(MINE).json()["results"] == []
+    assert not Membership.objects.exists()
+
+
+def test_no_seat_is_listed_when_the_licence_is_full(chu):
+    MembershipFactory.create_batch(2, organisation=chu)
+    reader = UserFactory(email="interne@chu-lille.fr", email_verified_at=timezone.now())
+
+    assert client_for(reader).get(MINE).json()["results"] == []
