@@ -5,7 +5,6 @@ from pathlib import PurePosixPath
 from django.core import signing
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,6 +12,7 @@ from rest_framework import generics
 from rest_framework.views import APIView
 
 from articles.reading import reader_of
+from imago import cache_control
 
 from . import selectors
 from .models import Edition
@@ -69,13 +69,13 @@ class EditionDownload(APIView):
         edition = selectors.edition_to_download(number=number, reader=reader_of(request))
         # Absolute, as the schema says: the store's own URL, or this site's signed link.
         response = HttpResponseRedirect(request.build_absolute_uri(edition.pdf.url))
-        patch_cache_control(response, private=True, no_store=True)
+        cache_control.mark_personal(response, store=False)
         return response
 
 
 def _error(status: HTTPStatus, detail: str, code: str) -> JsonResponse:
     response = JsonResponse({"detail": detail, "code": code}, status=status)
-    patch_cache_control(response, no_store=True)
+    cache_control.mark_unstorable(response)
     return response
 
 
@@ -98,7 +98,7 @@ def edition_file(request: HttpRequest, token: str) -> HttpResponseBase:
         filename=PurePosixPath(name).name,
         content_type="application/pdf",
     )
-    patch_cache_control(response, private=True, no_store=True)
+    cache_control.mark_personal(response, store=False)
     return response
 
 
@@ -115,7 +115,7 @@ def edition_cover(request: HttpRequest, filename: str) -> HttpResponseBase:
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(file, content_type=content_type)
     if cover.public:
-        patch_cache_control(response, public=True, max_age=COVER_MAX_AGE)
+        cache_control.mark_shared(response, max_age=COVER_MAX_AGE)
     else:
-        patch_cache_control(response, private=True, no_store=True)
+        cache_control.mark_personal(response, store=False)
     return response
