@@ -224,6 +224,10 @@ STORAGES = {
     },
 }
 
+# Trusted proxies in front of the server: their X-Forwarded-For and X-Forwarded-Proto
+# are believed, no one else's.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not authenticated" into a 401.
@@ -249,8 +253,8 @@ REST_FRAMEWORK = {
         "licence_join": env_str("IMAGO_LICENCE_JOIN_THROTTLE", "10/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
-    # X-Forwarded-For cannot dodge the throttles.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0, minimum=0),
+    # X-Forwarded-For cannot dodge the throttles (imago/proxies.py reads it).
+    "NUM_PROXIES": NUM_PROXIES,
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -311,7 +315,10 @@ STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1, minimum=0)
 STRIPE_EVENT_STALE_MINUTES = env_int("STRIPE_EVENT_STALE_MINUTES", 5, minimum=1)
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if NUM_PROXIES:
+        # Only a proxy of ours says the client spoke HTTPS: without one, anyone could
+        # send the header over plain HTTP and skip the redirect.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
