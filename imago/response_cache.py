@@ -13,6 +13,11 @@ headers of the key, or is HTML. A request whose answer depends on who asks
 neither served nor stored. Every other path (me/, auth/, subscriptions/, stripe/,
 schema/, docs/, admin/) and every other method pass through untouched.
 
+Bounded: a search (`q`) is never stored, and answers to requests with a query (cursors,
+filters, page sizes: values a stranger chooses) at most RESPONSE_CACHE_QUERY_ENTRIES per
+window of RESPONSE_CACHE_SECONDS (`_query_budget_left`); past that they are served
+uncached until the next window.
+
 Key: the content version, the request's scheme, host, path and query (parameters in a
 canonical order when the query string is ASCII, the raw string otherwise), and its
 Accept header (what content negotiation answers to).
@@ -335,10 +340,35 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
         return False
     if not KNOWN_PARAMETERS.issuperset(request.GET):
         return False  # `?x=1`, `?x=2`… would each store an entry: no one can fill the cache
+    if request.GET.get("q", "").strip():
+        return False  # a search is any string: rarely asked twice, never a key
     accept = meta.get("HTTP_ACCEPT", "").lower()
     if any(kind in accept for kind in HTML_TYPES):
         return False
     return not cache_control.request_is_personal(request)
+
+
+def _query_budget_left(cache: BaseCache, at: float) -> bool:
+    """Whether one more answer to a request with a query may be stored in the window of
+    RESPONSE_CACHE_SECONDS holding `at`.
+
+    A path without a query names content that exists (anything else is a 404, never
+    stored); a query holds values a stranger chooses (a cursor minted for any instant, a
+    filter): at most RESPONSE_CACHE_QUERY_ENTRIES of those per window, so at most twice
+    that many live at once. The count is atomic on Redis; with files, two workers may
+    count one entry once, a few entries more at worst.
+    """
+    window = int(at // settings.RESPONSE_CACHE_SECONDS)
+    key = f"budget:{window}"
+    try:
+        cache.add(key, 0, 2 * settings.RESPONSE_CACHE_SECONDS)
+        used = cache.incr(key)
+    except ValueError:  # expired between the two: this window's count starts again
+        return True
+    except Exception:
+        _failed(cache, "count stored queries")
+        return False
+    return used <= settings.RESPONSE_CACHE_QUERY_ENTRIES
 
 
 def _is_shareable(response: HttpResponseBase) -> bool:
@@ -512,7 +542,7 @@ class AnonymousResponseCacheMiddleware:
             started + settings.RESPONSE_CACHE_SECONDS, day_end, next_change or math.inf
         )
         timeout = math.ceil(valid_until - time.time())
-        if timeout > 0:
+        if timeout > 0 and (not request.GET or _query_budget_left(cache, started)):
             headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
             entry: Entry = (valid_until, response["ETag"], last_modified, headers, response.content)
             try:

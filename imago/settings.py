@@ -156,6 +156,9 @@ else:
 # cache off), never past midnight or a scheduled publication; a write that changes what
 # readers see invalidates every entry at once.
 RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300, minimum=0)
+# Answers to a request with a query (a cursor, a filter) stored per RESPONSE_CACHE_SECONDS:
+# their values are anyone's to choose, so they may not fill the cache. Searches never are.
+RESPONSE_CACHE_QUERY_ENTRIES = env_int("RESPONSE_CACHE_QUERY_ENTRIES", 1000, minimum=0)
 RESPONSE_CACHE_DIR = env_str("RESPONSE_CACHE_DIR", str(BASE_DIR / "var" / "responses"))
 # Sites (or test runs) sharing one Redis keep apart with a prefix each.
 RESPONSE_CACHE_KEY_PREFIX = env_str("RESPONSE_CACHE_KEY_PREFIX", "imago-responses")
