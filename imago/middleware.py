@@ -1,8 +1,35 @@
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import JsonResponse
 
 from imago import cache_control
+
+URI_TOO_LONG = "L'adresse demandée est trop longue : {maximum} caractères au plus."
+
+
+class UriTooLongMiddleware:
+    """A request whose path and query exceed REQUEST_URI_MAX_BYTES: 414 `uri_too_long`, in
+    JSON like every other error, before anything reads its parameters.
+
+    gunicorn refuses longer request lines itself, with a page of its own: gunicorn.conf.py
+    lets through lines well past this limit, so that this answer is the one clients get.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        maximum = settings.REQUEST_URI_MAX_BYTES
+        if len(request.get_full_path()) <= maximum:
+            return self.get_response(request)
+        response = JsonResponse(
+            {"detail": URI_TOO_LONG.format(maximum=maximum), "code": "uri_too_long"},
+            status=HTTPStatus.REQUEST_URI_TOO_LONG,
+        )
+        cache_control.mark_unstorable(response)
+        return response
 
 
 class ApiCacheControlMiddleware:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A URL past REQUEST_URI_MAX_BYTES: a JSON 414 before anything reads it.
+    "imago.middleware.UriTooLongMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and authentication: a hit answers with none of them, nor the database.
     "imago.response_cache.AnonymousResponseCacheMiddleware",
@@ -148,6 +150,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},  # culling early would free claimed slots
         }
     }
+
+# The longest path and query string served (bytes, as sent); longer is a 414. gunicorn's
+# own limit on the request line (gunicorn.conf.py) is well above it.
+REQUEST_URI_MAX_BYTES = env_int("REQUEST_URI_MAX_BYTES", 4096, minimum=256)
 
 # Anonymous reads of the public surfaces are answered from the `responses` cache
 # (imago/response_cache.py): every worker shares it, so Redis with REDIS_URL, else files
