@@ -112,9 +112,7 @@ def test_a_client_still_cannot_name_itself_licensed(behind_one_proxy, article, f
 
 
 @pytest.mark.django_db
-def test_a_new_port_for_each_try_does_not_dodge_the_sign_in_throttle(
-    behind_one_proxy, monkeypatch
-):
+def test_a_new_port_for_each_try_does_not_dodge_the_sign_in_throttle(behind_one_proxy, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
     UserFactory(email="lea@example.org")
 

@@ -70,6 +70,7 @@ def test_an_answer_stored_for_anonymous_readers_never_reaches_a_licensed_address
     elsewhere = [APIClient(REMOTE_ADDR=ELSEWHERE).get(url) for _ in range(2)]
     assert [r["X-Cache"] for r in elsewhere] == ["miss", "hit"]
     assert "public" in directives(elsewhere[0])
+    assert stored(url)  # what `stored` finds when there is something to find
 
     licensed = APIClient(REMOTE_ADDR=ON_SITE).get(url)
 
