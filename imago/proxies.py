@@ -25,14 +25,24 @@ from rest_framework.settings import api_settings
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@functools.lru_cache(maxsize=4096)
+# Longer than any address with brackets, a port and quotes: not one, and never kept.
+MAX_NODE_CHARS = 64
+
+
 def node_address(node: str) -> str | None:
     """The address in one forwarded element, in its canonical form, or None.
 
     `192.0.2.10`, `192.0.2.10:4444`, `2001:db8::5`, `[2001:db8::5]`, `[2001:db8::5]:443`,
     any of them in double quotes (RFC 7239's quoted-string).
     """
-    node = node.strip().strip('"').strip()
+    node = node.strip()
+    return _node_address(node) if len(node) <= MAX_NODE_CHARS else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_address(node: str) -> str | None:
+    """node_address, kept for the addresses seen most (a parse costs more than the rest)."""
+    node = node.strip('"').strip()
     if node.startswith("["):
         host, bracket, rest = node[1:].partition("]")
         if not bracket or (rest and not _is_port(rest)):

@@ -39,7 +39,8 @@ def test_a_forwarded_element_is_read_with_its_port_or_brackets(node, address):
 @pytest.mark.parametrize(
     "node",
     ["", "unknown", "_hidden", "proxy.example", "192.0.2.10:", "192.0.2.10:port",
-     "[2001:db8::5", "[2001:db8::5]x", "[192.0.2.300]", "192.0.2.10:4444:1"],
+     "[2001:db8::5", "[2001:db8::5]x", "[192.0.2.300]", "192.0.2.10:4444:1",
+     "1" * 100, "[" + "0:" * 40 + "1]"],
 )  # fmt: skip
 def test_anything_else_is_no_address(node):
     assert node_address(node) is None
