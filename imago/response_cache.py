@@ -15,7 +15,7 @@ schema/, docs/, admin/) and every other method pass through untouched.
 
 Bounded: a search (`q`) is never stored, and answers to requests with a query (cursors,
 filters, page sizes: values a stranger chooses) at most RESPONSE_CACHE_QUERY_ENTRIES per
-window of RESPONSE_CACHE_SECONDS (`_query_budget_left`); past that they are served
+window of RESPONSE_CACHE_SECONDS (`_may_store`); past that they are served
 uncached until the next window.
 
 Key: the content version, the request's scheme, host, path and query (parameters in a
@@ -340,26 +340,27 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
         return False
     if not KNOWN_PARAMETERS.issuperset(request.GET):
         return False  # `?x=1`, `?x=2`… would each store an entry: no one can fill the cache
-    if request.GET.get("q", "").strip():
-        return False  # a search is any string: rarely asked twice, never a key
     accept = meta.get("HTTP_ACCEPT", "").lower()
     if any(kind in accept for kind in HTML_TYPES):
         return False
     return not cache_control.request_is_personal(request)
 
 
-def _query_budget_left(cache: BaseCache, at: float) -> bool:
-    """Whether one more answer to a request with a query may be stored in the window of
-    RESPONSE_CACHE_SECONDS holding `at`.
+def _may_store(cache: BaseCache, request: HttpRequest, at: float) -> bool:
+    """Whether the answer to this request may take an entry.
 
     A path without a query names content that exists (anything else is a 404, never
-    stored); a query holds values a stranger chooses (a cursor minted for any instant, a
-    filter): at most RESPONSE_CACHE_QUERY_ENTRIES of those per window, so at most twice
-    that many live at once. The count is atomic on Redis; with files, two workers may
-    count one entry once, a few entries more at worst.
+    stored). A search is any string, rarely asked twice: never stored (it still gets its
+    validators). Other queries hold values a stranger chooses too (a cursor minted for any
+    instant, a filter): at most RESPONSE_CACHE_QUERY_ENTRIES of those per window of
+    RESPONSE_CACHE_SECONDS, so at most twice that many live at once. The count is atomic
+    on Redis; with files, two workers may count one entry once, a few entries more at worst.
     """
-    window = int(at // settings.RESPONSE_CACHE_SECONDS)
-    key = f"budget:{window}"
+    if not request.GET:
+        return True
+    if request.GET.get("q", "").strip():
+        return False
+    key = f"budget:{int(at // settings.RESPONSE_CACHE_SECONDS)}"
     try:
         cache.add(key, 0, 2 * settings.RESPONSE_CACHE_SECONDS)
         used = cache.incr(key)
@@ -542,7 +543,7 @@ class AnonymousResponseCacheMiddleware:
             started + settings.RESPONSE_CACHE_SECONDS, day_end, next_change or math.inf
         )
         timeout = math.ceil(valid_until - time.time())
-        if timeout > 0 and (not request.GET or _query_budget_left(cache, started)):
+        if timeout > 0 and _may_store(cache, request, started):
             headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
             entry: Entry = (valid_until, response["ETag"], last_modified, headers, response.content)
             try:
