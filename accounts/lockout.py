@@ -3,14 +3,14 @@
 The lock-out (settings AXES_*) counts failed admin sign-ins by account and by address.
 """
 
-import ipaddress
 import math
 
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import BaseThrottle
+
+from imago import proxies
 
 from .models import User, email_canonical
 
@@ -30,12 +30,8 @@ def admin_username(request: HttpRequest, credentials: dict | None = None) -> str
 
 def client_address(request: HttpRequest) -> str | None:
     """The client's address as the API throttles see it (REMOTE_ADDR, or behind
-    DJANGO_NUM_PROXIES trusted proxies the address they forward)."""
-    address = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:  # a proxy that forwards something else: trust the socket
-        return request.META.get("REMOTE_ADDR")
+    DJANGO_NUM_PROXIES trusted proxies the address they forward: imago/proxies.py)."""
+    return proxies.client_address(request)
 
 
 def lockout_response(

@@ -3,7 +3,6 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from dashboard.services import paywall_view_record
-from imago import csv_export
+from imago import cache_control, csv_export
 from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
@@ -64,8 +63,8 @@ class ReaderMixin(generics.GenericAPIView):
         reader: Reader | None = getattr(request, "reader", None)
         if reader is not None and reader.personal:
             # A gift link (or any door of the reader's own) opened something: no shared
-            # cache may keep it for anyone else (imago/middleware.py keeps `private`).
-            patch_cache_control(response, private=True, no_cache=True)
+            # cache may keep it for anyone else (the one rule: imago/cache_control.py).
+            cache_control.mark_personal(response)
         return response
 
 

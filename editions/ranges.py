@@ -27,8 +27,10 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.http import FileResponse, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
+
+from imago import cache_control
 
 RANGE_NOT_SATISFIABLE = "La plage demandée commence au-delà de la fin du fichier."
 
@@ -164,7 +166,7 @@ def file_response(
             refused["Content-Range"] = f"bytes */{size}"
             refused["Accept-Ranges"] = "bytes"
             # Kept by no cache, whatever the view adds: it is no answer to a plain GET.
-            patch_cache_control(refused, no_store=True)
+            cache_control.mark_unstorable(refused)
             return refused
 
     if byte_range is None:

@@ -6,7 +6,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,6 +14,7 @@ from rest_framework import generics
 from rest_framework.views import APIView
 
 from articles.reading import reader_of
+from imago import cache_control
 
 from . import selectors
 from .models import Edition
@@ -71,13 +72,13 @@ class EditionDownload(APIView):
         edition = selectors.edition_to_download(number=number, reader=reader_of(request))
         # Absolute, as the schema says: the store's own URL, or this site's signed link.
         response = HttpResponseRedirect(request.build_absolute_uri(edition.pdf.url))
-        patch_cache_control(response, private=True, no_store=True)
+        cache_control.mark_personal(response, store=False)
         return response
 
 
 def _error(status: HTTPStatus, detail: str, code: str) -> JsonResponse:
     response = JsonResponse({"detail": detail, "code": code}, status=status)
-    patch_cache_control(response, no_store=True)
+    cache_control.mark_unstorable(response)
     return response
 
 
@@ -98,7 +99,7 @@ def _link_error(
             {"detail": detail, "expired": code == "link_expired", "number": number},
             status=status,
         )
-        patch_cache_control(response, no_store=True)
+        cache_control.mark_unstorable(response)
     patch_vary_headers(response, ["Accept"])
     return response
 
@@ -127,7 +128,7 @@ def edition_file(request: HttpRequest, token: str) -> HttpResponseBase:
         filename=PurePosixPath(name).name,
         as_attachment=True,
     )
-    patch_cache_control(response, private=True, no_store=True)
+    cache_control.mark_personal(response, store=False)
     return response
 
 
@@ -152,7 +153,7 @@ def edition_cover(request: HttpRequest, filename: str) -> HttpResponseBase:
         as_attachment=False,
     )
     if cover.public:
-        patch_cache_control(response, public=True, max_age=COVER_MAX_AGE)
+        cache_control.mark_shared(response, max_age=COVER_MAX_AGE)
     else:
-        patch_cache_control(response, private=True, no_store=True)
+        cache_control.mark_personal(response, store=False)
     return response

@@ -2,20 +2,41 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
+from django.http import JsonResponse
+
+from imago import cache_control
+
+URI_TOO_LONG = "L'adresse demandée est trop longue : {maximum} caractères au plus."
+
+
+class UriTooLongMiddleware:
+    """A request whose path and query exceed REQUEST_URI_MAX_BYTES: 414 `uri_too_long`, in
+    JSON like every other error, before anything reads its parameters.
+
+    gunicorn refuses longer request lines itself, with a page of its own: gunicorn.conf.py
+    lets through lines well past this limit, so that this answer is the one clients get.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        maximum = settings.REQUEST_URI_MAX_BYTES
+        if len(request.get_full_path()) <= maximum:
+            return self.get_response(request)
+        response = JsonResponse(
+            {"detail": URI_TOO_LONG.format(maximum=maximum), "code": "uri_too_long"},
+            status=HTTPStatus.REQUEST_URI_TOO_LONG,
+        )
+        cache_control.mark_unstorable(response)
+        return response
 
 
 class ApiCacheControlMiddleware:
-    """Keep shared caches from handing one reader's page to another.
-
-    An anonymous API read is the same for every anonymous reader, so it may be
-    cached publicly for a short time. Anything sent with credentials (a token or
-    a session cookie) is private, and every API response varies on them. So is
-    anything that sets a cookie (the CSRF token of the docs page or the browsable
-    API): a shared cache would hand the same one to everyone. So is an answer its view
-    already marked `private`: a door of the reader's own opened it (a gift link, a
-    licensed network).
-    """
+    """Keep shared caches from handing one reader's page to another: the API's rule, as
+    imago/cache_control.py decides it (private for whoever brings something of their own:
+    credentials, a gift, a licensed address; public for the anonymous reads every
+    anonymous reader gets)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,46 +45,7 @@ class ApiCacheControlMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/api/"):
             return response
-        patch_vary_headers(response, ("Authorization", "Cookie"))
-        has_credentials = "HTTP_AUTHORIZATION" in request.META or bool(
-            request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        )
-        if (
-            has_credentials
-            or (getattr(request, "user", None) and request.user.is_authenticated)
-            or _sets_cookie(request, response)
-            or _marked_private(response)
-        ):
-            patch_cache_control(response, private=True, no_cache=True)
-        elif (
-            request.method in ("GET", "HEAD")
-            and response.status_code == 200
-            and not _marked_private(response)
-        ):
-            patch_cache_control(response, public=True, max_age=settings.API_PUBLIC_CACHE_SECONDS)
-        else:
-            patch_cache_control(response, no_store=True)
-        return response
-
-
-def _marked_private(response) -> bool:
-    """The view said its answer is personal (a newsletter's unsubscribe link): kept so."""
-    directives = cc_delim_re.split(response.get("Cache-Control", ""))
-    return bool({d.split("=")[0].strip().lower() for d in directives} & {"private", "no-store"})
-
-
-def _sets_cookie(request, response) -> bool:
-    """Whether the response will carry a Set-Cookie.
-
-    The session and CSRF middlewares sit outside this one and add their cookies after
-    it runs: ask them what they will do (a session saved, a CSRF token handed out).
-    """
-    session = getattr(request, "session", None)
-    return bool(
-        response.cookies
-        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        or (session is not None and session.modified)
-    )
+        return cache_control.api_cache_control(request, response)
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -38,7 +38,11 @@ SEARCH_PAGE_LIMIT = (
 )
 SEARCH_HAS_NO_CURSOR = "Une recherche se pagine par numéro de page (« page »), pas par curseur."
 
-_DIGITS = re.compile(r"[0-9]{1,9}")
+_DIGITS = re.compile(r"[0-9]+")
+# A number longer than this is larger than any page or size: compared as such, never
+# converted (a page one billion is past the last page like page 100 is, not malformed).
+_MAX_DIGITS = 18
+_HUGE = 10**_MAX_DIGITS
 
 
 def _query_int(request, name: str, *, maximum: int | None, message: str) -> int | None:
@@ -46,12 +50,16 @@ def _query_int(request, name: str, *, maximum: int | None, message: str) -> int 
 
     Anything else (empty, zero, negative, "null", "false", "1.5", over `maximum`) is a
     400 naming the parameter, like a filter's: a client learns its mistake instead of
-    getting a default it did not ask for.
+    getting a default it did not ask for. Any count of digits is a number: without a
+    `maximum`, one past the last page is the caller's 404, however large.
     """
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    value = int(raw) if _DIGITS.fullmatch(raw) else 0
+    value = 0
+    if _DIGITS.fullmatch(raw):
+        digits = raw.lstrip("0")
+        value = int(digits or "0") if len(digits) <= _MAX_DIGITS else _HUGE
     if value < 1 or (maximum is not None and value > maximum):
         raise ValidationError({name: [message]})
     return value

@@ -8,10 +8,15 @@ What is stored: 200 answers to GET under CACHED_PREFIXES (the public reads: arti
 their discussions, series, authors, rubrics, briefs, offers, the feeds), asked without
 credentials, and not asking for HTML (the browsable API). An answer is never stored when
 it sets a cookie, says `private`, `no-store` or `no-cache`, varies on anything but the
-headers of the key, or is HTML. A request that a registered test says is answered for
-its sender alone (`private_read_register`: from a licensed address) is neither served
-nor stored. Every other path (me/, auth/, subscriptions/, stripe/,
+headers of the key, or is HTML. A request whose answer depends on who asks
+(`cache_control.request_is_personal`: from a licensed address, with a gift link) is
+neither served nor stored. Every other path (me/, auth/, subscriptions/, stripe/,
 schema/, docs/, admin/) and every other method pass through untouched.
+
+Bounded: a search (`q`) is never stored, and answers to requests with a query (cursors,
+filters, page sizes: values a stranger chooses) at most RESPONSE_CACHE_QUERY_ENTRIES per
+window of RESPONSE_CACHE_SECONDS (`_may_store`); past that they are served
+uncached until the next window.
 
 Key: the content version, the request's scheme, host, path and query (parameters in a
 canonical order when the query string is ASCII, the raw string otherwise), and its
@@ -58,8 +63,10 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponseNotModified
 from django.http.response import HttpResponse, HttpResponseBase
-from django.utils.cache import cc_delim_re, patch_cache_control
+from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from imago import cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +95,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # An answer that varies on these is still the one every anonymous reader gets: Accept is
 # in the key, and a request with a cookie or an Authorization header is never served.
 KEYED_VARY = frozenset({"accept", "authorization", "cookie"})
-UNSHARED = frozenset({"private", "no-store", "no-cache"})
 # Headers a 304 repeats (RFC 9110, 15.4.5), and ours.
 NOT_MODIFIED_HEADERS = (
     "Cache-Control",
@@ -115,22 +121,6 @@ _schedules: list[Schedule] = []
 Horizon = tuple[float, float | None]
 # (valid_until, etag, last_modified, headers, body)
 Entry = tuple[float, str, int | None, list[tuple[str, str]], bytes]
-
-
-# Says that an anonymous read is answered for its sender alone (from a licensed address):
-# see private_read_register.
-PrivateRead = Callable[[HttpRequest], bool]
-_private_reads: list[PrivateRead] = []
-
-
-def private_read_register(predicate: PrivateRead) -> None:
-    """Add a test of requests that, though anonymous, get an answer of their own.
-
-    Such a request never reads an entry nor stores one. `predicate(request)` runs before
-    every cached read, hits included: it must answer from memory, never the database.
-    """
-    if predicate not in _private_reads:
-        _private_reads.append(predicate)
 
 
 def shared_get(key: str) -> Any:
@@ -346,14 +336,40 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
     if not request.path.startswith(CACHED_PREFIXES):
         return False
     meta = request.META
-    if "HTTP_AUTHORIZATION" in meta or meta.get("HTTP_COOKIE"):
+    if meta.get("HTTP_COOKIE"):
         return False
     if not KNOWN_PARAMETERS.issuperset(request.GET):
         return False  # `?x=1`, `?x=2`… would each store an entry: no one can fill the cache
     accept = meta.get("HTTP_ACCEPT", "").lower()
     if any(kind in accept for kind in HTML_TYPES):
         return False
-    return not any(private(request) for private in _private_reads)
+    return not cache_control.request_is_personal(request)
+
+
+def _may_store(cache: BaseCache, request: HttpRequest, at: float) -> bool:
+    """Whether the answer to this request may take an entry.
+
+    A path without a query names content that exists (anything else is a 404, never
+    stored). A search is any string, rarely asked twice: never stored (it still gets its
+    validators). Other queries hold values a stranger chooses too (a cursor minted for any
+    instant, a filter): at most RESPONSE_CACHE_QUERY_ENTRIES of those per window of
+    RESPONSE_CACHE_SECONDS, so at most twice that many live at once. The count is atomic
+    on Redis; with files, two workers may count one entry once, a few entries more at worst.
+    """
+    if not request.GET:
+        return True
+    if request.GET.get("q", "").strip():
+        return False
+    key = f"budget:{int(at // settings.RESPONSE_CACHE_SECONDS)}"
+    try:
+        cache.add(key, 0, 2 * settings.RESPONSE_CACHE_SECONDS)
+        used = cache.incr(key)
+    except ValueError:  # expired between the two: this window's count starts again
+        return True
+    except Exception:
+        _failed(cache, "count stored queries")
+        return False
+    return used <= settings.RESPONSE_CACHE_QUERY_ENTRIES
 
 
 def _is_shareable(response: HttpResponseBase) -> bool:
@@ -367,7 +383,7 @@ def _is_shareable(response: HttpResponseBase) -> bool:
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
     content_type = response.get("Content-Type", "").lower()
     return (
-        not directives & UNSHARED
+        not directives & cache_control.UNSHARED
         and vary <= KEYED_VARY
         and not any(kind in content_type for kind in HTML_TYPES)
     )
@@ -384,7 +400,7 @@ def _feed_cache_control(request: HttpRequest, response: HttpResponseBase) -> Htt
         and not response.has_header("Cache-Control")
     ):
         max_age = min(settings.API_PUBLIC_CACHE_SECONDS, settings.RESPONSE_CACHE_SECONDS)
-        patch_cache_control(response, public=True, max_age=max_age)
+        cache_control.mark_shared(response, max_age=max_age)
     return response
 
 
@@ -483,7 +499,9 @@ class AnonymousResponseCacheMiddleware:
             cache = token = key = None
         response = _feed_cache_control(request, self.get_response(request))
         response["X-Cache"] = "miss"
-        if not _is_shareable(response):
+        # The view may have found what the request brings (a licence, a gift): then its
+        # answer is that reader's, whatever its headers say.
+        if cache_control.request_is_personal(request) or not _is_shareable(response):
             return response
         assert isinstance(response, HttpResponse)  # not streaming
         etag = _etag(response.content)
@@ -525,7 +543,7 @@ class AnonymousResponseCacheMiddleware:
             started + settings.RESPONSE_CACHE_SECONDS, day_end, next_change or math.inf
         )
         timeout = math.ceil(valid_until - time.time())
-        if timeout > 0:
+        if timeout > 0 and _may_store(cache, request, started):
             headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
             entry: Entry = (valid_until, response["ETag"], last_modified, headers, response.content)
             try:

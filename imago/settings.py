@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A URL past REQUEST_URI_MAX_BYTES: a JSON 414 before anything reads it.
+    "imago.middleware.UriTooLongMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and authentication: a hit answers with none of them, nor the database.
     "imago.response_cache.AnonymousResponseCacheMiddleware",
@@ -149,6 +151,10 @@ else:
         }
     }
 
+# The longest path and query string served (bytes, as sent); longer is a 414. gunicorn's
+# own limit on the request line (gunicorn.conf.py) is well above it.
+REQUEST_URI_MAX_BYTES = env_int("REQUEST_URI_MAX_BYTES", 4096, minimum=256)
+
 # Anonymous reads of the public surfaces are answered from the `responses` cache
 # (imago/response_cache.py): every worker shares it, so Redis with REDIS_URL, else files
 # in RESPONSE_CACHE_DIR. Not the database cache: a hit would cost a query, and skipping
@@ -156,6 +162,9 @@ else:
 # cache off), never past midnight or a scheduled publication; a write that changes what
 # readers see invalidates every entry at once.
 RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300, minimum=0)
+# Answers to a request with a query (a cursor, a filter) stored per RESPONSE_CACHE_SECONDS:
+# their values are anyone's to choose, so they may not fill the cache. Searches never are.
+RESPONSE_CACHE_QUERY_ENTRIES = env_int("RESPONSE_CACHE_QUERY_ENTRIES", 1000, minimum=0)
 RESPONSE_CACHE_DIR = env_str("RESPONSE_CACHE_DIR", str(BASE_DIR / "var" / "responses"))
 # Sites (or test runs) sharing one Redis keep apart with a prefix each.
 RESPONSE_CACHE_KEY_PREFIX = env_str("RESPONSE_CACHE_KEY_PREFIX", "imago-responses")
@@ -224,6 +233,10 @@ STORAGES = {
     },
 }
 
+# Trusted proxies in front of the server: their X-Forwarded-For and X-Forwarded-Proto
+# are believed, no one else's.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not authenticated" into a 401.
@@ -251,8 +264,8 @@ REST_FRAMEWORK = {
         "licence_join_address": env_str("IMAGO_LICENCE_JOIN_ADDRESS_THROTTLE", "30/hour"),
     },
     # Behind N trusted proxies; 0 means the client is REMOTE_ADDR and a forged
-    # X-Forwarded-For cannot dodge the throttles.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0, minimum=0),
+    # X-Forwarded-For cannot dodge the throttles (imago/proxies.py reads it).
+    "NUM_PROXIES": NUM_PROXIES,
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -313,7 +326,10 @@ STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1, minimum=0)
 STRIPE_EVENT_STALE_MINUTES = env_int("STRIPE_EVENT_STALE_MINUTES", 5, minimum=1)
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if NUM_PROXIES:
+        # Only a proxy of ours says the client spoke HTTPS: without one, anyone could
+        # send the header over plain HTTP and skip the redirect.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -25,8 +25,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts.lockout import client_address
 from imago.exceptions import DATABASE_FAILURES
+from imago.proxies import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
 
     # What a write does while the cache is down: refused (503) or let through.
     writes_fail_open = False
+
+    def get_ident(self, request) -> str:
+        # The address the licences see, a forwarded port left out: a client's every new
+        # connection must not count apart.
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         self.scope = getattr(view, self.scope_attr, None)

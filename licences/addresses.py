@@ -24,8 +24,8 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.lockout import client_address
 from imago import response_cache
+from imago.proxies import client_address
 
 from .models import IpRange, paris_today
 

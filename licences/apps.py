@@ -8,7 +8,7 @@ class LicencesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from imago import response_cache
+        from imago import cache_control
 
         from . import addresses
         from .models import IpRange, Organisation
@@ -24,6 +24,6 @@ class LicencesConfig(AppConfig):
         post_migrate.connect(
             addresses.ranges_changed, sender=self, dispatch_uid="licences:post_migrate"
         )
-        # A request from a licensed address is answered for it alone: never from, nor
-        # into, the cache of anonymous reads.
-        response_cache.private_read_register(addresses.request_is_licensed)
+        # A request from a licensed address is answered for it alone: `private`, never
+        # from, nor into, the cache of anonymous reads.
+        cache_control.personal_request_register(addresses.request_is_licensed)

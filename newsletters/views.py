@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from imago import cache_control
 from imago.negotiation import ContentNegotiation
 
 from . import selectors, services
@@ -117,7 +118,7 @@ class Unsubscribe(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Personal (the link is the reader's), and JSON or a page depending on Accept.
-        patch_cache_control(response, private=True, no_store=True)
+        cache_control.mark_personal(response, store=False)
         patch_vary_headers(response, ["Accept"])
         return response
 
