@@ -452,12 +452,13 @@ class _Deliveries:
                     self.mine.filter(pk=tried.row.pk).update(
                         status=Status.PENDING, lease_until=None, error=str(error)[:2000]
                     )
-            # Nothing of this mailing goes before then, not even the batches already queued.
-            Delivery.objects.filter(mailing=self.mailing, status=Status.PENDING).update(
+            # Nothing of this mailing goes before then, not even the batches already queued;
+            # nothing left waiting (the one tried given up), no retry.
+            if Delivery.objects.filter(mailing=self.mailing, status=Status.PENDING).update(
                 lease_until=retry_at
-            )
-            Mailing.objects.filter(pk=self.mailing.pk).update(job_due_at=retry_at)
-            _enqueue(self.mailing.pk, run_after=retry_at)
+            ):
+                Mailing.objects.filter(pk=self.mailing.pk).update(job_due_at=retry_at)
+                _enqueue(self.mailing.pk, run_after=retry_at)
 
 
 def _finish_if_done(*, mailing: Mailing) -> None:
