@@ -2,9 +2,11 @@
 
 Sending. `mailing_schedule` stores one Delivery per recipient (unique per mailing and
 reader) and queues the job, both or neither. Each run of the job claims a batch of
-deliveries with a lease (`pending` → `sending`), queues the next run when more remain
-(so every worker shares a large mailing), and sends the batch over one SMTP connection,
-marking each message `sent` as soon as the server accepts it. A worker killed mid-batch
+deliveries with a lease and a fencing token (`pending` → `sending`), queues the next
+run when more remain (so every worker shares a large mailing), and sends the batch
+through the outbox's delivery engine (outbox/delivery.py: one SMTP connection, the
+lease extended as it goes, a row sent only while it bears the batch's token), marking
+each message `sent` as soon as the server accepts it. A worker killed mid-batch
 loses its lease's worth of deliveries: another job takes them back when the lease ends
 (`mailing_stalled_requeue`, run by every worker's sweep). A message the server accepted
 just before the crash, and not yet marked, is sent again, with the same Message-ID

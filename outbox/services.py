@@ -1,4 +1,5 @@
-"""Transactional email: queued with the change that causes it, sent once by the worker."""
+"""Transactional email: queued with the change that causes it, sent once by the worker
+(through the delivery engine, outbox/delivery.py, that mailings use too)."""
 
 import datetime as dt
 from collections.abc import Sequence
