@@ -30,7 +30,7 @@ def email_message(
             "Message-ID": message_id,
             # Paris time with its offset: Django's default ends in "-0000", which RFC 5322
             # §3.3 reads as "offset unknown".
-            "Date": format_datetime(timezone.localtime()),
+            "Date": format_datetime(timezone.localtime(timezone=timezone.get_default_timezone())),
             **composed.headers,
         },
         connection=connection,
