@@ -46,7 +46,7 @@ def register() -> OutboundEmail:
 def mail_newsletter(address: str = ADDRESS) -> tuple[Mailing, Delivery]:
     newsletter = NewsletterFactory()
     subscribe(newsletter, email=address)
-    mailing = MailingFactory(newsletter=newsletter, articles=[ArticleFactory()])
+    mailing = MailingFactory.create(newsletter=newsletter, articles=[ArticleFactory()])
     newsletters.mailing_schedule(mailing=mailing)
     worker_drain()
     return mailing, Delivery.objects.get(mailing=mailing)
