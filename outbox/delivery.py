@@ -131,7 +131,8 @@ class Heartbeat:
     """When a worker holding a batch should extend the lease of all it holds again."""
 
     def __init__(self) -> None:
-        self.beaten = time.monotonic()
+        # Due at once: the batch was claimed before its readers were read and rendered.
+        self.beaten = float("-inf")
 
     def due(self) -> bool:
         # A third of the lease: two more beats may be late before the lease runs out.
