@@ -9,6 +9,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 
 from outbox.composers import Composed, composed_from_templates, composer
 
@@ -32,7 +33,7 @@ def email_verification(*, user_id: int, email: str, from_key: str | None = None)
         return None  # the account moved (to this address, or another) since it was asked
     token = self_service.email_token(user_id=user.pk, email=email, from_key=from_key)
     context = {
-        "link": f"{settings.SITE_URL}/compte/adresse/verifier?{urlencode({'token': token})}",
+        "link": f"{_site_url('web:email-verify')}?{urlencode({'token': token})}",
         "days": settings.EMAIL_VERIFICATION_DAYS,
         "email": email,
         "old_email": user.email,
@@ -48,7 +49,7 @@ def welcome(*, user_id: int) -> Composed | None:
         return None
     return composed_from_templates(
         "accounts/emails/welcome",
-        {"offers_url": f"{settings.SITE_URL}/abonnement/", "account_url": _account_url()},
+        {"offers_url": _site_url("web:offers"), "account_url": _account_url()},
     )
 
 
@@ -86,9 +87,15 @@ def email_changed(*, user_id: int, old_email: str, new_email: str) -> Composed |
     )
 
 
+def _site_url(name: str) -> str:
+    # The page's own address, slash included: a link that the site redirects costs the
+    # reader a round trip (and some mail scanners do not follow redirects).
+    return f"{settings.SITE_URL}{reverse(name)}"
+
+
 def _account_url() -> str:
-    return f"{settings.SITE_URL}/compte/"
+    return _site_url("web:account")
 
 
 def _reset_url() -> str:
-    return f"{settings.SITE_URL}/compte/mot-de-passe/oubli"
+    return _site_url("web:password-forgotten")

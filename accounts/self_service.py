@@ -32,6 +32,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -310,7 +311,7 @@ def password_reset_link(*, user: User) -> str:
             "token": default_token_generator.make_token(user),
         }
     )
-    return f"{settings.SITE_URL}/compte/mot-de-passe/nouveau?{query}"
+    return f"{settings.SITE_URL}{reverse('web:password-reset')}?{query}"
 
 
 def _user_for_reset(*, uid: str, token: str) -> User:

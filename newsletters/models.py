@@ -180,6 +180,9 @@ class Delivery(models.Model):
     message_id = models.CharField(max_length=200, blank=True)
     # A row being sent is its worker's until then; past it, another worker takes it.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The claim's fencing token: a worker sends a row only while it still bears its own
+    # (outbox.delivery), so a row taken back and claimed again is not sent by both.
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     error = models.TextField("erreur", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

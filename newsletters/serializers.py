@@ -64,7 +64,7 @@ class UnsubscribeQuerySerializer(serializers.Serializer):
 
 
 class OneClickSerializer(serializers.Serializer):
-    """RFC 8058's body: `List-Unsubscribe=One-Click`, form-encoded."""
+    """RFC 8058's body: `List-Unsubscribe=One-Click`, urlencoded or multipart/form-data."""
 
     def get_fields(self):
         name, value = ONE_CLICK.split("=")

@@ -2,9 +2,11 @@
 
 Sending. `mailing_schedule` stores one Delivery per recipient (unique per mailing and
 reader) and queues the job, both or neither. Each run of the job claims a batch of
-deliveries with a lease (`pending` → `sending`), queues the next run when more remain
-(so every worker shares a large mailing), and sends the batch over one SMTP connection,
-marking each message `sent` as soon as the server accepts it. A worker killed mid-batch
+deliveries with a lease and a fencing token (`pending` → `sending`), queues the next
+run when more remain (so every worker shares a large mailing), and sends the batch
+through the outbox's delivery engine (outbox/delivery.py: one SMTP connection, the
+lease extended as it goes, a row sent only while it bears the batch's token), marking
+each message `sent` as soon as the server accepts it. A worker killed mid-batch
 loses its lease's worth of deliveries: another job takes them back when the lease ends
 (`mailing_stalled_requeue`, run by every worker's sweep). A message the server accepted
 just before the crash, and not yet marked, is sent again, with the same Message-ID
@@ -13,22 +15,24 @@ just before the crash, and not yet marked, is sent again, with the same Message-
 
 import datetime as dt
 import logging
-import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from articles import reading
 from imago.exceptions import DomainError
+from outbox import delivery
+from outbox.composers import Composed
+from outbox.delivery import Letter
 from outbox.models import OutboundEmail
-from outbox.sending import connection_open, email_message, message_id_for
-from outbox.services import RETRY_BASE_MINUTES, RETRY_FACTOR, SEND_FAILURES, email_queue
+from outbox.sending import message_id_for
+from outbox.services import email_queue
 from subscriptions.access import has_access
 
 from . import rendering, selectors
@@ -252,8 +256,13 @@ def mailing_batch_send(*, mailing_id: int, at: datetime | None = None) -> str:
         return "gone"
     if mailing.status != Mailing.Status.SENDING:
         return f"not sending: {mailing.status}"
-    batch = _batch_claim(mailing=mailing, at=at)
-    outcome = _batch_send(mailing=mailing, batch=batch, at=at) if batch else "nothing to claim"
+    token = delivery.fencing_token()
+    batch = _batch_claim(mailing=mailing, at=at, token=token)
+    outcome = (
+        _batch_send(mailing=mailing, batch=batch, at=at, token=token)
+        if batch
+        else "nothing to claim"
+    )
     _finish_if_done(mailing=mailing)
     return outcome
 
@@ -281,13 +290,13 @@ def _claimable(at: datetime) -> Q:
     )
 
 
-def _batch_claim(*, mailing: Mailing, at: datetime) -> list[Delivery]:
-    """Take the next batch for this worker until its lease ends; queue the next batch.
+def _batch_claim(*, mailing: Mailing, at: datetime, token: str) -> list[Delivery]:
+    """Take the next batch for this worker, under `token`, until its lease ends; queue
+    the next batch.
 
     On PostgreSQL, rows another worker is claiming are skipped, not waited for; on
     SQLite the transaction holds the one write lock.
     """
-    lease_until = at + dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS)
     _abandoned_give_up(at=at, mailing_id=mailing.pk)
     claimable = Delivery.objects.filter(_claimable(at), mailing=mailing)
     with transaction.atomic():
@@ -299,7 +308,10 @@ def _batch_claim(*, mailing: Mailing, at: datetime) -> list[Delivery]:
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids).update(
-            status=Status.SENDING, lease_until=lease_until, attempts=F("attempts") + 1
+            status=Status.SENDING,
+            lease_until=delivery.lease_end(at),
+            lease_token=token,
+            attempts=F("attempts") + 1,
         )
         Mailing.objects.filter(pk=mailing.pk).update(job_due_at=at)
         if claimable.exists():
@@ -307,8 +319,9 @@ def _batch_claim(*, mailing: Mailing, at: datetime) -> list[Delivery]:
     return list(Delivery.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
 
 
-def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime) -> str:
+def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime, token: str) -> str:
     newsletter = mailing.newsletter
+    mine = Delivery.objects.filter(status=Status.SENDING, lease_token=token)
     users = [delivery.user for delivery in batch if delivery.user is not None]
     # Who may read what, decided by articles.reading for the whole batch at once (one
     # query for their entitlements), and who still receives the newsletter.
@@ -326,120 +339,128 @@ def _batch_send(*, mailing: Mailing, batch: list[Delivery], at: datetime) -> str
     ]
     kept = {delivery.pk for delivery, _user in sendable}
     gone = [delivery.pk for delivery in batch if delivery.pk not in kept]
-    Delivery.objects.filter(pk__in=gone).update(status=Status.SKIPPED, lease_until=None)
+    mine.filter(pk__in=gone).update(status=Status.SKIPPED, lease_until=None)
     if not sendable:
         return f"skipped {len(gone)}"
 
     # One rendering for every recipient who may read the same articles.
     # (What opens to them, and whether the announced edition is theirs already.)
     groups: dict[tuple[Q, bool], list[tuple[Delivery, User]]] = {}
-    for delivery, user in sendable:
+    for delivery_row, user in sendable:
         reader = readers[user.pk]
         key = (reading.readable_q(reader, at=at), reading.opens_archive(reader, at=at))
-        groups.setdefault(key, []).append((delivery, user))
+        groups.setdefault(key, []).append((delivery_row, user))
 
-    sent = failed = 0
-    try:
-        connection = connection_open()
-    except SEND_FAILURES as error:
-        _defer(mailing=mailing, unsent=[d for d, _user in sendable], tried=None, error=error)
-        return f"deferred: {error}"
-    try:
-        for members in groups.values():
-            reader = readers[members[0][1].pk]
-            shared = rendering.mailing_composed(
-                mailing=mailing,
-                newsletter=newsletter,
-                articles=selectors.mailing_articles(mailing=mailing, reader=reader, at=at),
-                edition=selectors.mailing_edition(mailing=mailing, reader=reader, at=at),
-            )
-            for delivery, user in members:
-                composed = rendering.personal(
-                    shared,
-                    unsubscribe_url=rendering.unsubscribe_url(
-                        user_id=user.pk, newsletter_id=newsletter.pk
-                    ),
+    letters: list[Letter[Delivery]] = []
+    for members in groups.values():
+        reader = readers[members[0][1].pk]
+        shared = rendering.mailing_composed(
+            mailing=mailing,
+            newsletter=newsletter,
+            articles=selectors.mailing_articles(mailing=mailing, reader=reader, at=at),
+            edition=selectors.mailing_edition(mailing=mailing, reader=reader, at=at),
+        )
+        for delivery_row, user in members:
+            delivery_row.email = user.email
+            letters.append(
+                Letter(
+                    row=delivery_row,
+                    to=user.email,
+                    message_id=message_id_for(f"mailing:{mailing.pk}:{user.pk}"),
+                    compose=_personal(shared, user_id=user.pk, newsletter_id=newsletter.pk),
                 )
-                message_id = message_id_for(f"mailing:{mailing.pk}:{user.pk}")
-                try:
-                    email_message(
-                        composed, to=user.email, message_id=message_id, connection=connection
-                    ).send()
-                except SEND_FAILURES as error:
-                    if _permanent(error):
-                        _failed(delivery, error=error, email=user.email)
-                        failed += 1
-                        continue
-                    unsent = [d for d, _user in sendable if d.status == Status.SENDING]
-                    _defer(mailing=mailing, unsent=unsent, tried=delivery, error=error)
-                    return f"sent {sent}, failed {failed}, deferred: {error}"
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Status.SENT,
-                    email=user.email,
-                    message_id=message_id,
-                    sent_at=timezone.now(),
-                    lease_until=None,
-                    error="",
-                )
-                delivery.status = Status.SENT
-                sent += 1
-    finally:
-        connection.close()
-    return f"sent {sent}, failed {failed}, skipped {len(gone)}"
-
-
-def _permanent(error: Exception) -> bool:
-    """Whether the server refused this message for good (5xx), not for now."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    return False
-
-
-def _failed(delivery: Delivery, *, error: Exception, email: str) -> None:
-    logger.warning("Mailing %s to %s refused: %s", delivery.mailing_id, email, error)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Status.FAILED, email=email, lease_until=None, error=str(error)[:2000]
-    )
-    delivery.status = Status.FAILED
-
-
-def _defer(
-    *, mailing: Mailing, unsent: list[Delivery], tried: Delivery | None, error: Exception
-) -> None:
-    """The server is in trouble: pause the whole mailing, and try again later.
-
-    The message tried counts an attempt (given up after MAIL_MAX_ATTEMPTS); the others
-    of the batch were never tried and keep theirs. A server that cannot be reached at
-    all (`tried` None) counts one for the whole batch, which only spaces the retries:
-    nobody is given up for it.
-    """
-    logger.warning("Mailing %s paused: %s", mailing.pk, error)
-    now = timezone.now()
-    attempts = min(max((d.attempts for d in unsent), default=1), 4)
-    retry_at = now + dt.timedelta(minutes=RETRY_BASE_MINUTES * RETRY_FACTOR ** (attempts - 1))
-    with transaction.atomic():
-        if tried is None:
-            Delivery.objects.filter(pk__in=[d.pk for d in unsent]).update(
-                status=Status.PENDING, lease_until=None, error=str(error)[:2000]
             )
-        else:
-            untried = [d.pk for d in unsent if d.pk != tried.pk]
-            Delivery.objects.filter(pk__in=untried).update(
-                status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1
+    tally = delivery.deliver(letters, ledger=_Deliveries(mailing=mailing, mine=mine))
+    return f"{tally}, skipped {len(gone)}"
+
+
+def _personal(shared: Composed, *, user_id: int, newsletter_id: int) -> Callable[[], Composed]:
+    def compose() -> Composed:
+        return rendering.personal(
+            shared,
+            unsubscribe_url=rendering.unsubscribe_url(user_id=user_id, newsletter_id=newsletter_id),
+        )
+
+    return compose
+
+
+class _Deliveries:
+    """A batch's record of its deliveries; `mine`: the rows this claim still holds."""
+
+    def __init__(self, *, mailing: Mailing, mine: QuerySet[Delivery]) -> None:
+        self.mailing = mailing
+        self.mine = mine
+        self.heartbeat = delivery.Heartbeat()
+
+    def hold(self, letter: Letter[Delivery], rest: Sequence[Letter[Delivery]]) -> bool:
+        lease_until = delivery.lease_end(timezone.now())
+        if self.heartbeat.due():  # the rest of the batch, still to send: still this worker's
+            self.mine.filter(pk__in=[other.row.pk for other in rest]).update(
+                lease_until=lease_until
             )
-            if tried.attempts >= settings.MAIL_MAX_ATTEMPTS:
-                _failed(tried, error=error, email=tried.email)
-            else:
-                Delivery.objects.filter(pk=tried.pk).update(
+        return bool(self.mine.filter(pk=letter.row.pk).update(lease_until=lease_until))
+
+    def sent(self, letter: Letter[Delivery], composed: Composed) -> None:
+        # Sent is sent, even if the lease ran out meanwhile: recorded so, nobody resends it.
+        Delivery.objects.filter(pk=letter.row.pk).update(
+            status=Status.SENT,
+            email=letter.to,
+            message_id=letter.message_id,
+            sent_at=timezone.now(),
+            lease_until=None,
+            error="",
+        )
+
+    def dropped(self, letter: Letter[Delivery]) -> None:
+        self.mine.filter(pk=letter.row.pk).update(status=Status.SKIPPED, lease_until=None)
+
+    def refused(self, letter: Letter[Delivery], error: Exception) -> None:
+        self.mine.filter(pk=letter.row.pk).update(
+            status=Status.FAILED, email=letter.to, lease_until=None, error=str(error)[:2000]
+        )
+
+    def deferred(
+        self,
+        *,
+        tried: Letter[Delivery] | None,
+        untried: Sequence[Letter[Delivery]],
+        error: Exception,
+    ) -> None:
+        """The server is in trouble: pause the whole mailing, and try again later.
+
+        The message tried counts an attempt (given up after MAIL_MAX_ATTEMPTS); the
+        others of the batch were never tried and keep theirs. A server that cannot be
+        reached at all (`tried` None) counts one for the whole batch, which only spaces
+        the retries: nobody is given up for it.
+        """
+        logger.warning("Mailing %s paused: %s", self.mailing.pk, error)
+        attempts = max(
+            (letter.row.attempts for letter in [*untried, *([tried] if tried else [])]),
+            default=1,
+        )
+        retry_at = timezone.now() + delivery.retry_delay(attempts)
+        with transaction.atomic():
+            if tried is None:
+                self.mine.filter(pk__in=[letter.row.pk for letter in untried]).update(
                     status=Status.PENDING, lease_until=None, error=str(error)[:2000]
                 )
-        # Nothing of this mailing goes before then, not even the batches already queued.
-        Delivery.objects.filter(mailing=mailing, status=Status.PENDING).update(lease_until=retry_at)
-        Mailing.objects.filter(pk=mailing.pk).update(job_due_at=retry_at)
-        _enqueue(mailing.pk, run_after=retry_at)
+            else:
+                self.mine.filter(pk__in=[letter.row.pk for letter in untried]).update(
+                    status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1
+                )
+                if delivery.given_up(tried.row.attempts):
+                    self.refused(tried, error)
+                else:
+                    self.mine.filter(pk=tried.row.pk).update(
+                        status=Status.PENDING, lease_until=None, error=str(error)[:2000]
+                    )
+            # Nothing of this mailing goes before then, not even the batches already queued;
+            # nothing left waiting (the one tried given up), no retry.
+            if Delivery.objects.filter(mailing=self.mailing, status=Status.PENDING).update(
+                lease_until=retry_at
+            ):
+                Mailing.objects.filter(pk=self.mailing.pk).update(job_due_at=retry_at)
+                _enqueue(self.mailing.pk, run_after=retry_at)
 
 
 def _finish_if_done(*, mailing: Mailing) -> None:
@@ -475,7 +496,9 @@ def mailing_stalled_requeue(*, at: datetime | None = None) -> int:
             if not Mailing.objects.filter(stalled, pk=mailing_id).update(job_due_at=at):
                 continue  # another worker's sweep took it
             # Due again from now: the next sweep leaves them to this job for a lease.
-            abandoned.filter(mailing_id=mailing_id).update(status=Status.PENDING, lease_until=None)
+            abandoned.filter(mailing_id=mailing_id).update(
+                status=Status.PENDING, lease_until=None, lease_token=""
+            )
             _enqueue(mailing_id)
             requeued += 1
     return requeued

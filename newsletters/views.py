@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -111,7 +111,8 @@ class Unsubscribe(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []
-    parser_classes = [FormParser]
+    # RFC 8058 §3.1: providers SHOULD post multipart/form-data; some send it urlencoded.
+    parser_classes = [FormParser, MultiPartParser]
     renderer_classes = [JSONRenderer, UnsubscribePage]
     content_negotiation_class = ByAcceptHeader
 

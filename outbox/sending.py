@@ -1,10 +1,12 @@
 """Putting a composed message on the wire, through Django's email framework."""
 
 import hashlib
+from email.utils import format_datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 
 from .composers import Composed
 
@@ -24,7 +26,13 @@ def email_message(
         body=composed.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": message_id, **composed.headers},
+        headers={
+            "Message-ID": message_id,
+            # Paris time with its offset: Django's default ends in "-0000", which RFC 5322
+            # §3.3 reads as "offset unknown".
+            "Date": format_datetime(timezone.localtime(timezone=timezone.get_default_timezone())),
+            **composed.headers,
+        },
         connection=connection,
     )
     message.attach_alternative(composed.html, "text/html")

@@ -1,25 +1,19 @@
-"""Transactional email: queued with the change that causes it, sent once by the worker."""
+"""Transactional email: queued with the change that causes it, sent once by the worker
+(through the delivery engine, outbox/delivery.py, that mailings use too)."""
 
 import datetime as dt
-import logging
-import smtplib
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .composers import composer_named
+from . import delivery
+from .composers import Composed, composer_named
+from .delivery import Letter
 from .models import OutboundEmail
-from .sending import email_message, message_id_for
-
-logger = logging.getLogger(__name__)
-
-# A failed send is tried again after 1, 5, 25 and 125 minutes, then given up.
-RETRY_BASE_MINUTES = 1
-RETRY_FACTOR = 5
-# What the SMTP layer raises for a server that refuses, drops or cannot be reached.
-SEND_FAILURES = (smtplib.SMTPException, OSError)
+from .sending import message_id_for
 
 
 def email_queue(
@@ -55,68 +49,96 @@ def _enqueue(outbound_id: int, *, run_after: dt.datetime | None = None) -> None:
     task.enqueue(outbound_id)
 
 
-def _claim(outbound_id: int, *, at: dt.datetime) -> bool:
+def _claim(outbound_id: int, *, at: dt.datetime) -> int | None:
     """Take the message for this worker until its lease ends: one sender at a time.
 
-    A message left `sending` past its lease belonged to a worker that died: it is taken
-    again, and may reach its recipient twice under the same Message-ID (a crash between
-    the server's acceptance and our record of it cannot be told from one before).
+    The attempt number it takes is the claim's fencing token: `attempts` only grows, so
+    a message taken back by the sweep and claimed again has another one, and the worker
+    that lost it cannot send it (outbox.delivery).
     """
     due = Q(status=OutboundEmail.Status.PENDING, due_at__lte=at) | Q(
         status=OutboundEmail.Status.SENDING, due_at__lt=at
     )
-    return bool(
-        OutboundEmail.objects.filter(due, pk=outbound_id).update(
+    with transaction.atomic():
+        claimed = OutboundEmail.objects.filter(due, pk=outbound_id).update(
             status=OutboundEmail.Status.SENDING,
-            due_at=at + dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS),
+            due_at=delivery.lease_end(at),
             attempts=F("attempts") + 1,
             updated_at=at,
         )
-    )
+        if not claimed:
+            return None
+        return OutboundEmail.objects.values_list("attempts", flat=True).get(pk=outbound_id)
+
+
+class _Outbox:
+    """The outbox's record of one message claimed with attempt number `attempts`."""
+
+    def __init__(self, outbound: OutboundEmail) -> None:
+        self.outbound = outbound
+        self.mine = OutboundEmail.objects.filter(
+            pk=outbound.pk, status=OutboundEmail.Status.SENDING, attempts=outbound.attempts
+        )
+
+    def hold(self, letter: Letter[OutboundEmail], rest: Sequence[Letter[OutboundEmail]]) -> bool:
+        now = timezone.now()
+        return bool(self.mine.update(due_at=delivery.lease_end(now), updated_at=now))
+
+    def sent(self, letter: Letter[OutboundEmail], composed: Composed) -> None:
+        # Sent is sent, even if the lease ran out meanwhile: recorded so, nobody resends it.
+        OutboundEmail.objects.filter(pk=self.outbound.pk).update(
+            status=OutboundEmail.Status.SENT,
+            subject=composed.subject[:300],
+            sent_at=timezone.now(),
+            last_error="",
+            updated_at=timezone.now(),
+        )
+
+    def dropped(self, letter: Letter[OutboundEmail]) -> None:
+        self.mine.update(status=OutboundEmail.Status.DROPPED, updated_at=timezone.now())
+
+    def refused(self, letter: Letter[OutboundEmail], error: Exception) -> None:
+        self._failed(error, retry=False)
+
+    def deferred(
+        self,
+        *,
+        tried: Letter[OutboundEmail] | None,
+        untried: Sequence[Letter[OutboundEmail]],
+        error: Exception,
+    ) -> None:
+        self._failed(error, retry=not delivery.given_up(self.outbound.attempts))
+
+    def _failed(self, error: Exception, *, retry: bool) -> None:
+        now = timezone.now()
+        retry_at = now + delivery.retry_delay(self.outbound.attempts) if retry else None
+        with transaction.atomic():
+            if (
+                self.mine.update(
+                    status=OutboundEmail.Status.PENDING if retry else OutboundEmail.Status.FAILED,
+                    due_at=retry_at or now,
+                    last_error=str(error)[:2000],
+                    updated_at=now,
+                )
+                and retry_at
+            ):
+                _enqueue(self.outbound.pk, run_after=retry_at)
 
 
 def outbound_send(*, outbound_id: int, at: dt.datetime | None = None) -> str:
     """Send one queued message if it is still due; say what became of it."""
     at = at or timezone.now()
-    if not _claim(outbound_id, at=at):
+    if _claim(outbound_id, at=at) is None:
         return "not due"
     outbound = OutboundEmail.objects.get(pk=outbound_id)
-    composed = composer_named(outbound.composer)(**outbound.context)
-    if composed is None:
-        OutboundEmail.objects.filter(pk=outbound_id).update(
-            status=OutboundEmail.Status.DROPPED, updated_at=timezone.now()
-        )
-        return OutboundEmail.Status.DROPPED
-    try:
-        email_message(composed, to=outbound.to, message_id=outbound.message_id).send()
-    except SEND_FAILURES as error:
-        return _failed(outbound, error)
-    OutboundEmail.objects.filter(pk=outbound_id).update(
-        status=OutboundEmail.Status.SENT,
-        subject=composed.subject[:300],
-        sent_at=timezone.now(),
-        last_error="",
-        updated_at=timezone.now(),
+    letter = Letter(
+        row=outbound,
+        to=outbound.to,
+        message_id=outbound.message_id,
+        compose=lambda: composer_named(outbound.composer)(**outbound.context),
     )
-    return OutboundEmail.Status.SENT
-
-
-def _failed(outbound: OutboundEmail, error: Exception) -> str:
-    logger.warning("Email %s to %s failed: %s", outbound.key, outbound.to, error)
-    now = timezone.now()
-    if outbound.attempts >= settings.MAIL_MAX_ATTEMPTS:
-        status, retry_at = OutboundEmail.Status.FAILED, None
-    else:
-        status = OutboundEmail.Status.PENDING
-        delay = RETRY_BASE_MINUTES * RETRY_FACTOR ** (outbound.attempts - 1)
-        retry_at = now + dt.timedelta(minutes=delay)
-    with transaction.atomic():
-        OutboundEmail.objects.filter(pk=outbound.pk).update(
-            status=status, due_at=retry_at or now, last_error=str(error)[:2000], updated_at=now
-        )
-        if retry_at:
-            _enqueue(outbound.pk, run_after=retry_at)
-    return status
+    delivery.deliver([letter], ledger=_Outbox(outbound))
+    return OutboundEmail.objects.values_list("status", flat=True).get(pk=outbound_id)
 
 
 def outbound_stalled_requeue(*, at: dt.datetime | None = None) -> int:

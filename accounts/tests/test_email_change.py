@@ -15,7 +15,7 @@ from outbox.tests.worker import worker_drain
 pytestmark = pytest.mark.django_db
 
 CHANGE_URL = "/api/v1/me/email/"
-LINK_PATH = "/compte/adresse/verifier?"
+LINK_PATH = "/compte/adresse/verifier/?"
 
 
 @pytest.fixture

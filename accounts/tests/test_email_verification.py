@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 VERIFY_URL = "/api/v1/auth/email/verify/"
 RESEND_URL = "/api/v1/me/email/verify/"
-LINK_PATH = "/compte/adresse/verifier?"
+LINK_PATH = "/compte/adresse/verifier/?"
 
 
 def register(email="lea@example.org") -> tuple[APIClient, User]:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 RESET_URL = "/api/v1/auth/password-reset/"
 CONFIRM_URL = "/api/v1/auth/password-reset/confirm/"
-LINK_PATH = "/compte/mot-de-passe/nouveau?"
+LINK_PATH = "/compte/mot-de-passe/nouveau/?"
 NEW_PASSWORD = "Echographie-2027?"
 
 

@@ -26,6 +26,8 @@ class MailingInbox(Inbox):
         # Answered 550 at RCPT TO: a mailbox that does not exist.
         self.refused_addresses: set[str] = set()
         self.held: dict[str, Held] = {}
+        # Seconds each message waits for its answer: a slow server, or a slow network.
+        self.delay = 0.0
 
     def hold(self, address: str) -> Held:
         """Keep the next message to `address` unanswered (after its data) until released."""
@@ -39,6 +41,8 @@ class MailingInbox(Inbox):
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
             if (held := self.held.get(address)) is not None:
                 held.arrived.set()

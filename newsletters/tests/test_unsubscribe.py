@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
+from django.test import Client
 from rest_framework.test import APIClient
 
 from articles.tests.factories import ArticleFactory
@@ -144,6 +145,33 @@ def test_a_bad_link_in_a_browser_says_so_in_french(reader):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "Ce lien de désinscription n'est pas valide." in unescape(response.content.decode())
+
+
+def test_a_one_click_post_in_multipart_form_data_unsubscribes(reader, newsletter, link):
+    # RFC 8058 §3.1: the provider's POST SHOULD be multipart/form-data; the test client
+    # encodes a dict so, boundary and all, as a provider's would.
+    response = Client().post(link, {"List-Unsubscribe": "One-Click"})
+
+    assert response.request["CONTENT_TYPE"].startswith("multipart/form-data; boundary=")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["newsletter"] == {"slug": "hebdo", "name": "L’hebdo"}
+    assert not subscribed(reader, newsletter)
+
+
+def test_a_one_click_post_form_urlencoded_unsubscribes_too(reader, newsletter, link):
+    response = Client().post(link, ONE_CLICK, content_type=FORM)
+
+    assert response.status_code == HTTPStatus.OK
+    assert not subscribed(reader, newsletter)
+
+
+def test_a_multipart_post_without_the_one_click_value_is_refused(reader, newsletter, link):
+    wrong = Client().post(link, {"List-Unsubscribe": "Yes"})
+    missing = Client().post(link, {"other": "One-Click"})
+
+    assert wrong.status_code == HTTPStatus.BAD_REQUEST
+    assert missing.status_code == HTTPStatus.BAD_REQUEST
+    assert subscribed(reader, newsletter)
 
 
 def test_a_post_without_the_one_click_body_is_refused(reader, newsletter, link):
