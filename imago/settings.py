@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
     "web.middleware.SiteCacheControlMiddleware",
+    # Refuses a bad body (size, type, JSON) of any API write before its view runs.
+    "imago.request_body.RequestBodyMiddleware",
     # Calls the view of a write request itself: after every middleware with a process_view.
     "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
@@ -262,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A token or a session, or nothing: the top-level `security` (imago/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "imago.schema.optional_credentials_by_default",
+    ],
     # Slugs as the URLs take them, so that clients (and schemathesis) send valid ones.
     "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
     "SWAGGER_UI_DIST": "SIDECAR",
