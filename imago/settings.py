@@ -442,6 +442,8 @@ ACCOUNT_ERASERS = [
     "articles.exports.comments_erase",
     "outbox.services.outbound_erase",
     "newsletters.services.reader_erase",
+    # A keyed hash of the address, so that it never gets a second free trial.
+    "subscriptions.billing.spent_trial_keep",
 ]
 # Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
 # messages, one SMTP connection and one job each; its sweep queues a mailing whose job
