@@ -88,10 +88,10 @@ class BoundedJSONParser(parsers.JSONParser):
 
 
 class RawJSONParser(parsers.BaseParser):
-    """A JSON body its view reads as bytes: Stripe's events, whose signature is computed
-    on the bytes as sent. Not decoded here (the view refuses what it cannot read, once the
-    signature holds); bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE, as before, since
-    Stripe's events are larger than anything a reader sends."""
+    """A JSON body its view reads as bytes (request.body): Stripe's events, whose signature
+    is computed on the bytes as sent. Not decoded here (the view refuses what it cannot
+    read, once the signature holds); bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE, as
+    before, since Stripe's events are larger than anything a reader sends."""
 
     media_type = "application/json"
 
@@ -99,5 +99,5 @@ class RawJSONParser(parsers.BaseParser):
     def max_bytes(self) -> int:
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or settings.API_JSON_MAX_BYTES
 
-    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
-        return stream.read() if stream is not None else b""
+    def parse(self, stream, media_type=None, parser_context=None) -> dict[str, Any]:
+        return {}  # the view reads request.body itself

@@ -56,7 +56,7 @@ class RequestBodyMiddleware:
 
 
 def _check_body(request: HttpRequest, view: APIView, args, kwargs) -> None:
-    view.args, view.kwargs, view.request = args, kwargs, request
+    view.args, view.kwargs = args, kwargs
     view_parsers = view.get_parsers()
     limit = body_limit(view_parsers)
     declared = request.META.get("CONTENT_LENGTH")

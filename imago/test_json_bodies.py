@@ -149,7 +149,7 @@ WRITE_OPERATIONS = write_operations()
 
 
 def row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def view_parsers(path: str) -> list:

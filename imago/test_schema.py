@@ -307,7 +307,7 @@ def test_the_access_object_and_the_paywall_reasons_of_every_door_are_documented(
 
 # --- Who may call an operation, as generated clients read it ----------------------------
 
-SIGNED_IN = [{"tokenAuth": []}, {"cookieAuth": []}]
+SIGNED_IN: list[dict[str, list[str]]] = [{"tokenAuth": []}, {"cookieAuth": []}]
 
 
 def anonymous_answer(client, method: str, path: str) -> int:
@@ -361,7 +361,9 @@ def test_the_generated_python_client_lets_anonymous_callers_use_a_plain_client(s
 
     def client_type(module: str) -> str:
         source = next(api.glob(f"*/{module}.py")).read_text()
-        return re.search(r"^def sync_detailed\(.*?client: ([^,\n]+),", source, re.M | re.S)[1]
+        signature = re.search(r"^def sync_detailed\(.*?client: ([^,\n]+),", source, re.M | re.S)
+        assert signature is not None, module
+        return signature[1]
 
     for module in ("articles_list", "articles_retrieve", "offers_list", "auth_register_create"):
         assert client_type(module) == "AuthenticatedClient | Client", module

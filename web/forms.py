@@ -70,7 +70,7 @@ class PasswordResetForm(forms.Form):
     new_password = password_field(
         label="Nouveau mot de passe",
         autocomplete="new-password",
-        help_text=RegisterForm.base_fields["password"].help_text,
+        help_text=str(RegisterForm.base_fields["password"].help_text),
     )
 
 
