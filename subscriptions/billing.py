@@ -117,15 +117,27 @@ def trial_spent(*, user: User) -> bool:
 
 
 TRIAL_DIGEST_SALT = "imago.subscriptions.spent-trial"
+# Gmail delivers "s.a.m+essai@googlemail.com" to "sam@gmail.com": one mailbox, one trial.
+# Elsewhere dots and "+" may name other mailboxes, and are kept.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def trial_mailbox(email: str) -> str:
+    """The mailbox an address reaches, for the trial: the account's canonical address
+    (case and Unicode folded), and for Gmail without its dots and "+tag"."""
+    local, _, domain = email_canonical(email).rpartition("@")
+    if domain in GMAIL_DOMAINS:
+        return f"{local.split('+', 1)[0].replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
 
 
 def trial_address_digests(email: str) -> list[str]:
     """The keyed hashes an address's spent trial may be kept under: with SECRET_KEY first
     (what is stored), then each of SECRET_KEY_FALLBACKS, so a rotated key still finds it.
 
-    Of the canonical address, so that every spelling of one account ("LEA@…", "ſ") is the
-    same; keyed, so that a list of known addresses cannot be hashed and matched."""
-    canonical = email_canonical(email)
+    Of its mailbox (trial_mailbox), so that every spelling of it is the same; keyed, so
+    that a list of known addresses cannot be hashed and matched."""
+    canonical = trial_mailbox(email)
     secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return [
         salted_hmac(TRIAL_DIGEST_SALT, canonical, secret=secret, algorithm="sha256").hexdigest()

@@ -161,6 +161,31 @@ def test_deleting_the_account_and_registering_the_address_again_gives_no_second_
     ]
 
 
+@pytest.mark.parametrize(
+    "again", ["sammartin@gmail.com", "Sam.Mar.tin+essai@googlemail.com"], ids=["dots", "tag"]
+)
+def test_a_gmail_address_spelt_another_way_gives_no_second_trial(stripe_fake, trial_offer, again):
+    first = register("sam.martin@gmail.com")
+    had_a_trial("sam.martin@gmail.com", trial_offer)
+    delete_account(first)
+
+    session_id = checkout(register(again), trial_offer)
+
+    assert "trial_period_days" not in sent_to_stripe(stripe_fake, session_id)["subscription_data"]
+
+
+def test_dots_elsewhere_than_gmail_are_another_mailbox_with_its_own_trial(stripe_fake, trial_offer):
+    first = register("sam.martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(first)
+
+    session_id = checkout(register("sammartin@example.org"), trial_offer)
+
+    assert sent_to_stripe(stripe_fake, session_id)["subscription_data"]["trial_period_days"] == (
+        "14"
+    )
+
+
 def test_only_a_keyed_hash_of_the_address_is_kept(trial_offer):
     client = register("sam.martin@example.org")
     had_a_trial("sam.martin@example.org", trial_offer)
