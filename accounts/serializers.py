@@ -3,11 +3,23 @@ from rest_framework import serializers
 from subscriptions.serializers import SubscriptionSerializer
 
 from .models import User
+from .services import PASSWORD_MAX_LENGTH, PASSWORD_TOO_LONG
+
+
+def _password_field(help_text: str = "") -> serializers.CharField:
+    """Every password the API takes: one length, one message (accounts.services)."""
+    return serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH,
+        error_messages={"max_length": PASSWORD_TOO_LONG},
+        write_only=True,
+        trim_whitespace=False,
+        help_text=help_text,
+    )
 
 
 class CredentialsSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    password = _password_field()
 
 
 class RegisteredSerializer(serializers.Serializer):
@@ -24,12 +36,6 @@ class MeSerializer(serializers.Serializer):
     email_verified = serializers.BooleanField()
     has_access = serializers.BooleanField()
     subscription = SubscriptionSerializer(allow_null=True)
-
-
-def _password_field(help_text: str = "") -> serializers.CharField:
-    return serializers.CharField(
-        max_length=128, write_only=True, trim_whitespace=False, help_text=help_text
-    )
 
 
 class DetailSerializer(serializers.Serializer):

@@ -9,6 +9,9 @@ No endpoint takes more than a few kilobytes nested two levels deep, so:
 * a body nested deeper than API_JSON_MAX_DEPTH is refused with 400 `parse_error`,
   found by a scan of its brackets before json decodes it;
 * malformed JSON is 400 `parse_error`, as DRF answers it, in French.
+
+These rules hold for every write operation, whether its view reads a body or not:
+imago/request_body.py parses each one before the view runs.
 """
 
 import codecs
@@ -46,7 +49,22 @@ def json_depth(text: str) -> int:
     return deepest
 
 
+def body_limit(view_parsers: list[parsers.BaseParser]) -> int:
+    """The most bytes a view's parsers take: API_JSON_MAX_BYTES unless one says more."""
+    return (
+        max(
+            (getattr(parser, "max_bytes", 0) for parser in view_parsers),
+            default=0,
+        )
+        or settings.API_JSON_MAX_BYTES
+    )
+
+
 class BoundedJSONParser(parsers.JSONParser):
+    @property
+    def max_bytes(self) -> int:
+        return settings.API_JSON_MAX_BYTES
+
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         parser_context = parser_context or {}
         limit = settings.API_JSON_MAX_BYTES
@@ -67,3 +85,19 @@ class BoundedJSONParser(parsers.JSONParser):
             return json.loads(text, parse_constant=json.strict_constant if self.strict else None)
         except (ValueError, RecursionError) as error:
             raise ParseError(MALFORMED) from error
+
+
+class RawJSONParser(parsers.BaseParser):
+    """A JSON body its view reads as bytes (request.body): Stripe's events, whose signature
+    is computed on the bytes as sent. Not decoded here (the view refuses what it cannot
+    read, once the signature holds); bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE, as
+    before, since Stripe's events are larger than anything a reader sends."""
+
+    media_type = "application/json"
+
+    @property
+    def max_bytes(self) -> int:
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or settings.API_JSON_MAX_BYTES
+
+    def parse(self, stream, media_type=None, parser_context=None) -> dict[str, Any]:
+        return {}  # the view reads request.body itself

@@ -4,7 +4,8 @@ A client generated from the schema must never meet an "unexpected status". Most
 errors follow from what an operation is, so they are derived here rather than
 repeated on each view:
 
-* a JSON body: 400 (field errors, `parse_error`, a rule of the service), 413, 415;
+* a JSON body, or any write (one that takes no body still refuses a bad one): 400
+  (field errors, `parse_error`, a rule of the service), 413, 415;
 * query parameters (filters, pages, cursors): 400; a numbered page past the last one: 404;
 * a path parameter (a slug): 404;
 * authentication classes: 401 (credentials invalid, or missing where required);
@@ -17,6 +18,14 @@ discussion reserved to subscribers) it declares in `error_responses`, a status â
 description mapping that also words a derived status more precisely. Bodies are the
 `Error` component `{"detail", "code"}`, or for a 400 on input the `FieldErrors` one
 `{"field": ["message", â€¦]}`.
+
+Authentication is said so that generated clients type it right. OpenAPI writes "a token
+is optional" as `security: [{tokenAuth: []}, {cookieAuth: []}, {}]`, but
+openapi-python-client (0.29) asks for an `AuthenticatedClient` on any operation whose
+`security` is not empty, `{}` or not. So the optional credentials are the document's
+top-level `security`, which an operation open to anonymous readers inherits by saying
+none of its own; one that takes no credentials at all says `security: []`; one that needs
+a signed-in reader keeps its own list, without `{}`.
 """
 
 from typing import Any
@@ -27,6 +36,10 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# What the API's default authentication classes take, a token or a session, or nothing:
+# the document's top-level `security`, inherited by every operation open to anyone.
+OPTIONAL_CREDENTIALS: list[dict[str, list[str]]] = [{"tokenAuth": []}, {"cookieAuth": []}, {}]
 
 # The derived statuses: what they mean on any operation that answers them.
 DESCRIPTIONS = {
@@ -69,7 +82,19 @@ class AutoSchema(openapi.AutoSchema):
             description = explicit.get(status) or DESCRIPTIONS[status]
             responses.setdefault(str(status), self._error_response(status, description))
         operation["responses"] = dict(sorted(responses.items()))
+        self._say_optional_credentials(operation)
         return operation
+
+    @staticmethod
+    def _say_optional_credentials(operation: dict[str, Any]) -> None:
+        """Open to anonymous callers: no `{}` in the operation's own `security` (see above)."""
+        security = operation.get("security")
+        if not security or {} not in security:
+            return  # credentials required (or none declared)
+        if all(requirement == {} for requirement in security):
+            operation["security"] = []  # takes no credentials at all
+        elif security == OPTIONAL_CREDENTIALS:
+            del operation["security"]  # the document's own: a token or session, or nothing
 
     def _get_request_body(self, direction="request"):
         # drf-spectacular documents bodies of POST, PUT and PATCH only. A DELETE that
@@ -87,7 +112,9 @@ class AutoSchema(openapi.AutoSchema):
         """The error statuses this operation answers, from what it is."""
         statuses = {503}
         parameters = operation.get("parameters", [])
-        if "requestBody" in operation:
+        if "requestBody" in operation or self.method not in SAFE_METHODS:
+            # A write without a body of its own still refuses one too large, of another
+            # type, or malformed (imago/request_body.py).
             statuses |= {400, 413, 415}
         if any(p["in"] == "query" for p in parameters):
             statuses.add(400)
@@ -130,3 +157,9 @@ class AutoSchema(openapi.AutoSchema):
                 }
             }
         return response
+
+
+def optional_credentials_by_default(result, generator, request, public):
+    """Postprocessing hook: the document's `security`, what an open operation inherits."""
+    result["security"] = OPTIONAL_CREDENTIALS
+    return result

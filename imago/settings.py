@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "imago.middleware.ApiCacheControlMiddleware",
     "web.middleware.SiteCacheControlMiddleware",
+    # Refuses a bad body (size, type, JSON) of any API write before its view runs.
+    "imago.request_body.RequestBodyMiddleware",
     # Calls the view of a write request itself: after every middleware with a process_view.
     "imago.middleware.WriteRequestTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
@@ -211,6 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.services.PasswordMaxLengthValidator"},
 ]
 
 LANGUAGE_CODE = "fr"
@@ -277,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A token or a session, or nothing: the top-level `security` (imago/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "imago.schema.optional_credentials_by_default",
+    ],
     # Slugs as the URLs take them, so that clients (and schemathesis) send valid ones.
     "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -457,6 +465,8 @@ ACCOUNT_ERASERS = [
     "licences.exports.memberships_erase",
     "outbox.services.outbound_erase",
     "newsletters.services.reader_erase",
+    # A keyed hash of the address, so that it never gets a second free trial.
+    "subscriptions.billing.spent_trial_keep",
 ]
 # Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
 # messages, one SMTP connection and one job each; its sweep queues a mailing whose job

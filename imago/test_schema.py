@@ -1,6 +1,7 @@
 """The OpenAPI schema documents every error status each operation answers (imago/schema.py)."""
 
 import datetime as dt
+import re
 from http import HTTPStatus
 
 import pytest
@@ -21,8 +22,8 @@ EXPECTED = {
     ("get", "/api/v1/articles/{slug}/"): {200, 400, 401, 404, 503},  # ?gift=
     ("get", "/api/v1/articles/{slug}/comments/"): {200, 400, 401, 403, 404, 503},
     ("post", "/api/v1/articles/{slug}/comments/"): {201, 400, 401, 403, 404, 413, 415, 429, 503},
-    ("post", "/api/v1/articles/{slug}/gifts/"): {201, 401, 403, 404, 503},
-    ("post", "/api/v1/auth/logout/"): {204, 401, 403, 503},
+    ("post", "/api/v1/articles/{slug}/gifts/"): {201, 400, 401, 403, 404, 413, 415, 503},
+    ("post", "/api/v1/auth/logout/"): {204, 400, 401, 403, 413, 415, 503},
     ("post", "/api/v1/auth/register/"): {201, 400, 413, 415, 429, 503},
     ("post", "/api/v1/auth/token/"): {200, 400, 413, 415, 429, 503},
     ("get", "/api/v1/authors/"): {200, 400, 401, 404, 503},
@@ -37,7 +38,7 @@ EXPECTED = {
     ("get", "/api/v1/newsletters/unsubscribe/"): {200, 400, 503},
     ("post", "/api/v1/newsletters/unsubscribe/"): {200, 400, 413, 415, 503},
     ("get", "/api/v1/me/gifts/"): {200, 400, 401, 404, 503},
-    ("delete", "/api/v1/me/gifts/{id}/"): {204, 401, 403, 404, 503},
+    ("delete", "/api/v1/me/gifts/{id}/"): {204, 400, 401, 403, 404, 413, 415, 503},
     ("get", "/api/v1/me/organisations/"): {200, 400, 401, 404, 503},
     ("post", "/api/v1/me/organisations/join/"): {
         *(200, 201, 400, 401, 403, 409, 413, 415, 429, 503)
@@ -50,14 +51,14 @@ EXPECTED = {
     ("get", "/api/v1/rubrics/"): {200, 400, 401, 404, 503},
     ("get", "/api/v1/series/{slug}/"): {200, 401, 404, 503},
     ("post", "/api/v1/subscriptions/checkout/"): {200, 400, 401, 403, 409, 413, 415, 502, 503},
-    ("post", "/api/v1/subscriptions/portal/"): {200, 401, 403, 404, 502, 503},
+    ("post", "/api/v1/subscriptions/portal/"): {200, 400, 401, 403, 404, 413, 415, 502, 503},
     # Accounts a reader runs alone (accounts/self_service.py)
     ("post", "/api/v1/auth/email/verify/"): {200, 400, 413, 415, 429, 503},
     ("post", "/api/v1/auth/password-reset/"): {202, 400, 413, 415, 429, 503},
     ("post", "/api/v1/auth/password-reset/confirm/"): {200, 400, 413, 415, 429, 503},
     ("delete", "/api/v1/me/"): {204, 400, 401, 403, 409, 413, 415, 429, 503},
     ("post", "/api/v1/me/email/"): {202, 400, 401, 403, 413, 415, 429, 503},
-    ("post", "/api/v1/me/email/verify/"): {202, 401, 403, 409, 503},
+    ("post", "/api/v1/me/email/verify/"): {202, 400, 401, 403, 409, 413, 415, 503},
     ("get", "/api/v1/me/export/"): {200, 401, 503},
     ("post", "/api/v1/me/password/"): {200, 400, 401, 403, 413, 415, 429, 503},
 }
@@ -303,3 +304,69 @@ def test_the_access_object_and_the_paywall_reasons_of_every_door_are_documented(
     assert summary["unlock"]["nullable"] is True
     assert set(components["GiftLink"]["properties"]) == {"id", "url", "expires_at"}
     assert "token" not in str(components["Gift"])
+
+
+# --- Who may call an operation, as generated clients read it ----------------------------
+
+SIGNED_IN: list[dict[str, list[str]]] = [{"tokenAuth": []}, {"cookieAuth": []}]
+
+
+def anonymous_answer(client, method: str, path: str) -> int:
+    url = path.replace("{slug}", "sans-objet").replace("{id}", "999").replace("{number}", "999")
+    return getattr(client, method)(url, format="json").status_code
+
+
+def test_the_document_says_a_token_or_a_session_is_optional(schema):
+    assert schema["security"] == [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+
+
+def test_no_operation_lists_the_empty_requirement_generators_read_as_required(schema):
+    for key, operation in operations(schema):
+        assert {} not in operation.get("security", []), key
+
+
+def test_operations_say_sign_in_is_required_exactly_where_an_anonymous_call_gets_401(
+    schema, anonymous_client
+):
+    for (method, path), operation in operations(schema):
+        required = operation.get("security", schema["security"])
+        status = anonymous_answer(anonymous_client, method, path)
+
+        if {} in required or required == []:
+            assert status != HTTPStatus.UNAUTHORIZED, (method, path)
+        else:
+            assert required == SIGNED_IN, (method, path)
+            assert status == HTTPStatus.UNAUTHORIZED, (method, path)
+
+
+def test_the_generated_python_client_lets_anonymous_callers_use_a_plain_client(schema, tmp_path):
+    """openapi-python-client types each operation's `client` from its `security`."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "schema.json").write_text(json.dumps(schema, default=str))
+    (tmp_path / "config.json").write_text(json.dumps({"post_hooks": []}))
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "openapi_python_client", "generate"),
+            *("--path", str(tmp_path / "schema.json"), "--meta", "none"),
+            *("--config", str(tmp_path / "config.json")),
+            *("--output-path", str(tmp_path / "client")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    api = tmp_path / "client" / "api"
+
+    def client_type(module: str) -> str:
+        source = next(api.glob(f"*/{module}.py")).read_text()
+        signature = re.search(r"^def sync_detailed\(.*?client: ([^,\n]+),", source, re.M | re.S)
+        assert signature is not None, module
+        return signature[1]
+
+    for module in ("articles_list", "articles_retrieve", "offers_list", "auth_register_create"):
+        assert client_type(module) == "AuthenticatedClient | Client", module
+    for module in ("me_retrieve", "auth_logout_create", "subscriptions_checkout_create"):
+        assert client_type(module) == "AuthenticatedClient", module

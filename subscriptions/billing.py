@@ -6,13 +6,14 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from accounts.models import User
+from accounts.models import User, email_canonical
 from imago.exceptions import DomainError
 
 from . import stripe_gateway
 from .access import entitlement_for
-from .models import CheckoutSession, Customer, Offer, Subscription
+from .models import CheckoutSession, Customer, Offer, SpentTrial, Subscription
 
 OFFER_UNAVAILABLE = "Cette offre n'existe pas ou n'est plus proposée."
 ALREADY_SUBSCRIBED = "Vous avez déjà accès aux contenus réservés aux abonnés."
@@ -98,13 +99,58 @@ def trial_days_for(*, user: User, offer: Offer) -> int:
     """
     if offer.trial_days == 0:
         return 0
-    had_one = (
+    spent = (
+        trial_spent(user=user)
+        or SpentTrial.objects.filter(address_digest__in=trial_address_digests(user.email)).exists()
+    )
+    return 0 if spent else offer.trial_days
+
+
+def trial_spent(*, user: User) -> bool:
+    """Whether this account had its trial (see trial_days_for)."""
+    return (
         Subscription.objects.filter(user=user, source=Subscription.Source.STRIPE).exists()
         or CheckoutSession.objects.filter(
             user=user, status=CheckoutSession.Status.COMPLETE
         ).exists()
     )
-    return 0 if had_one else offer.trial_days
+
+
+TRIAL_DIGEST_SALT = "imago.subscriptions.spent-trial"
+# Gmail delivers "s.a.m+essai@googlemail.com" to "sam@gmail.com": one mailbox, one trial.
+# Elsewhere dots and "+" may name other mailboxes, and are kept.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def trial_mailbox(email: str) -> str:
+    """The mailbox an address reaches, for the trial: the account's canonical address
+    (case and Unicode folded), and for Gmail without its dots and "+tag"."""
+    local, _, domain = email_canonical(email).rpartition("@")
+    if domain in GMAIL_DOMAINS:
+        return f"{local.split('+', 1)[0].replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
+
+
+def trial_address_digests(email: str) -> list[str]:
+    """The keyed hashes an address's spent trial may be kept under: with SECRET_KEY first
+    (what is stored), then each of SECRET_KEY_FALLBACKS, so a rotated key still finds it.
+
+    Of its mailbox (trial_mailbox), so that every spelling of it is the same; keyed, so
+    that a list of known addresses cannot be hashed and matched."""
+    canonical = trial_mailbox(email)
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [
+        salted_hmac(TRIAL_DIGEST_SALT, canonical, secret=secret, algorithm="sha256").hexdigest()
+        for secret in secrets
+    ]
+
+
+def spent_trial_keep(user: User) -> None:
+    """Account eraser (ACCOUNT_ERASERS): remember that this address had its trial.
+
+    Runs in the deletion's transaction, while the account still has its address."""
+    if trial_spent(user=user):
+        SpentTrial.objects.get_or_create(address_digest=trial_address_digests(user.email)[0])
 
 
 def checkout_session_start(*, user: User, offer_slug: str, source_article: str = "") -> str:

@@ -103,6 +103,26 @@ class Customer(models.Model):
         return f"{self.user} ({self.stripe_customer_id})"
 
 
+class SpentTrial(models.Model):
+    """An address whose account had its one trial, kept after the account was deleted.
+
+    A deleted account is anonymised (RGPD): without this, registering the same address
+    again would start a second free trial. Only a keyed hash of the canonical address is
+    kept (subscriptions.billing.trial_address_digests), never the address: it tells
+    whether an address comes back, and cannot give the address out.
+    """
+
+    address_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "essai gratuit déjà utilisé"
+        verbose_name_plural = "essais gratuits déjà utilisés"
+
+    def __str__(self) -> str:
+        return self.address_digest[:12]
+
+
 class CheckoutSession(models.Model):
     """A Stripe Checkout Session opened for a reader.
 

@@ -6,6 +6,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from imago.parsers import RawJSONParser
+
 from . import billing, webhooks
 from .models import WebhookEvent
 from .selectors import active_offers
@@ -76,6 +78,7 @@ class StripeWebhook(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []
+    parser_classes = [RawJSONParser]  # the signature holds for the bytes as sent
 
     @extend_schema(exclude=True)
     def post(self, request):

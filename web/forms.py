@@ -1,12 +1,26 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.services import password_max_length
 from articles.serializers import COMMENT_MAX_CHARS
 
 EMAIL_LABEL = "Adresse e-mail"
 PASSWORD_LABEL = "Mot de passe"
 SIGN_IN_FAILED = "Adresse e-mail ou mot de passe incorrect."
 ACCOUNT_INACTIVE = "Ce compte est désactivé."
+
+
+def password_field(*, label: str = PASSWORD_LABEL, autocomplete: str, help_text: str = ""):
+    """Every password the site takes: the API's length and message (accounts.services).
+
+    No `maxlength` on the input: a browser would cut a longer pasted password silently."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        validators=[password_max_length],
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        help_text=help_text,
+    )
 
 
 class SignInForm(AuthenticationForm):
@@ -16,11 +30,7 @@ class SignInForm(AuthenticationForm):
         label=EMAIL_LABEL,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    password = forms.CharField(
-        label=PASSWORD_LABEL,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = password_field(autocomplete="current-password")
     error_messages = {"invalid_login": SIGN_IN_FAILED, "inactive": ACCOUNT_INACTIVE}
 
 
@@ -31,10 +41,8 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(
         label=EMAIL_LABEL, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    password = forms.CharField(
-        label=PASSWORD_LABEL,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = password_field(
+        autocomplete="new-password",
         help_text="Au moins 8 caractères, pas uniquement des chiffres ni un mot de passe courant.",
     )
 
@@ -59,11 +67,10 @@ class PasswordResetRequestForm(forms.Form):
 class PasswordResetForm(forms.Form):
     uid = forms.CharField(widget=forms.HiddenInput, max_length=100)
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    new_password = forms.CharField(
+    new_password = password_field(
         label="Nouveau mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=RegisterForm.base_fields["password"].help_text,
+        autocomplete="new-password",
+        help_text=str(RegisterForm.base_fields["password"].help_text),
     )
 
 

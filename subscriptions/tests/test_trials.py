@@ -1,19 +1,22 @@
 """Free trials: one in a reader's life, sent to Stripe Checkout, shown in offers/ and me/."""
 
 import datetime as dt
+import hashlib
 from http import HTTPStatus
 
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
 from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory
 from conftest import client_for
 from subscriptions.access import has_access
-from subscriptions.billing import trial_days_for
-from subscriptions.models import CheckoutSession, Offer, Subscription
+from subscriptions.billing import trial_address_digests, trial_days_for
+from subscriptions.models import CheckoutSession, Offer, SpentTrial, Subscription
 from subscriptions.tests.factories import (
     ComplimentaryFactory,
     OfferFactory,
@@ -104,6 +107,131 @@ def test_a_reader_who_ever_had_a_stripe_subscription_gets_no_trial(stripe_fake, 
     params = sent_to_stripe(stripe_fake, session_id)
     assert "trial_period_days" not in params["subscription_data"]
     assert params["allow_promotion_codes"] == "true"
+
+
+# One trial in a life, account deleted or not: the address is remembered as a keyed hash.
+
+
+def register(email: str):
+    """A new account through the API; a client signed in to it."""
+    response = APIClient().post(
+        "/api/v1/auth/register/", {"email": email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+def delete_account(client) -> None:
+    response = client.delete(ME_URL, {"password": PASSWORD}, format="json")
+    assert response.status_code == HTTPStatus.NO_CONTENT
+
+
+def had_a_trial(email: str, offer) -> None:
+    """The account of `email` had its trial, which ended without a payment."""
+    user = User.objects.by_email(email)
+    StripeSubscriptionFactory(
+        user=user,
+        offer=offer,
+        status=Subscription.Status.CANCELED,
+        trial_end=timezone.now() - DAY,
+        current_period_end=timezone.now() - DAY,
+    )
+
+
+@pytest.mark.parametrize(
+    "again",
+    ["sam.martin@example.org", "SAM.Martin@EXAMPLE.org", "ſam.martin@example.org"],
+    ids=["same", "case", "long_s"],
+)
+def test_deleting_the_account_and_registering_the_address_again_gives_no_second_trial(
+    stripe_fake, trial_offer, again
+):
+    first = register("Sam.Martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(first)
+
+    session_id = checkout(register(again), trial_offer)
+
+    params = sent_to_stripe(stripe_fake, session_id)
+    assert "trial_period_days" not in params["subscription_data"]
+    assert [call.params for call in stripe_fake.calls_to("POST", "/v1/checkout/sessions")] == [
+        params
+    ]
+
+
+@pytest.mark.parametrize(
+    "again", ["sammartin@gmail.com", "Sam.Mar.tin+essai@googlemail.com"], ids=["dots", "tag"]
+)
+def test_a_gmail_address_spelt_another_way_gives_no_second_trial(stripe_fake, trial_offer, again):
+    first = register("sam.martin@gmail.com")
+    had_a_trial("sam.martin@gmail.com", trial_offer)
+    delete_account(first)
+
+    session_id = checkout(register(again), trial_offer)
+
+    assert "trial_period_days" not in sent_to_stripe(stripe_fake, session_id)["subscription_data"]
+
+
+def test_dots_elsewhere_than_gmail_are_another_mailbox_with_its_own_trial(stripe_fake, trial_offer):
+    first = register("sam.martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(first)
+
+    session_id = checkout(register("sammartin@example.org"), trial_offer)
+
+    assert sent_to_stripe(stripe_fake, session_id)["subscription_data"]["trial_period_days"] == (
+        "14"
+    )
+
+
+def test_only_a_keyed_hash_of_the_address_is_kept(trial_offer):
+    client = register("sam.martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(client)
+
+    (kept,) = SpentTrial.objects.values_list("address_digest", flat=True)
+    assert kept == trial_address_digests("sam.martin@example.org")[0]
+    assert "sam" not in kept and "martin" not in kept
+    assert kept != hashlib.sha256(b"sam.martin@example.org").hexdigest()
+
+
+def test_a_deleted_account_that_never_had_a_trial_leaves_the_address_its_trial(
+    stripe_fake, trial_offer
+):
+    delete_account(register("sam.martin@example.org"))
+
+    session_id = checkout(register("sam.martin@example.org"), trial_offer)
+
+    assert sent_to_stripe(stripe_fake, session_id)["subscription_data"]["trial_period_days"] == (
+        "14"
+    )
+
+
+def test_another_address_keeps_its_trial_after_a_deletion(stripe_fake, trial_offer):
+    client = register("sam.martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(client)
+
+    session_id = checkout(register("samuel.martin@example.org"), trial_offer)
+
+    assert sent_to_stripe(stripe_fake, session_id)["subscription_data"]["trial_period_days"] == (
+        "14"
+    )
+
+
+def test_a_spent_trial_is_still_found_after_the_secret_key_rotates(settings, trial_offer):
+    client = register("sam.martin@example.org")
+    had_a_trial("sam.martin@example.org", trial_offer)
+    delete_account(client)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+
+    register("sam.martin@example.org")
+    again = User.objects.by_email("sam.martin@example.org")
+
+    assert trial_days_for(user=again, offer=trial_offer) == 0
 
 
 def test_a_reader_whose_paid_checkout_is_not_synced_yet_gets_no_trial(trial_offer, reader):
