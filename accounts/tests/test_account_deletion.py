@@ -70,11 +70,11 @@ def test_deletion_erases_the_reader_and_keeps_what_accounting_needs(lea):
 
 
 def test_deletion_erases_metered_reads_and_gifts_and_gives_the_licence_seat_back(meter_on, lea):
-    chu = OrganisationFactory(slug="chu-lille", join_code="CHU-LILLE", seats=2)
+    chu = OrganisationFactory(slug="chu-lille", seats=2)
     manager = UserFactory()
     MembershipFactory(organisation=chu, user=manager, is_manager=True)
     seats_url = "/api/v1/organisations/chu-lille/"
-    join = {"code": "CHU-LILLE"}
+    join = {"code": chu.join_code}
     client = client_for(lea)
     read, given = ArticleFactory(), ArticleFactory()
     assert client.get(f"/api/v1/articles/{read.slug}/").json()["access"]["via"] == "meter"

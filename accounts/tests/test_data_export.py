@@ -79,12 +79,12 @@ def test_the_export_holds_the_account_its_subscriptions_and_comments():
 def test_the_export_holds_the_gift_links_the_metered_reads_and_the_licence_seats(meter_on):
     lea = UserFactory()
     client = client_for(lea)
-    OrganisationFactory(name="CHU de Lille", slug="chu-lille", join_code="CHU-LILLE")
+    chu = OrganisationFactory(name="CHU de Lille", slug="chu-lille")
     read, given = ArticleFactory(title="Lu au compteur"), ArticleFactory(title="Offert")
     assert client.get(f"/api/v1/articles/{read.slug}/").json()["access"]["via"] == "meter"
     ComplimentaryFactory(user=lea)
     assert client.post(f"/api/v1/articles/{given.slug}/gifts/").status_code == HTTPStatus.CREATED
-    joined = client.post("/api/v1/me/organisations/join/", {"code": "chu-lille"}, format="json")
+    joined = client.post("/api/v1/me/organisations/join/", {"code": chu.join_code.lower()}, format="json")
     assert joined.status_code == HTTPStatus.CREATED
     someone_else = UserFactory()
     client_for(someone_else).get(f"/api/v1/articles/{given.slug}/")  # their meter, not hers
