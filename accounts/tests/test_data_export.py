@@ -84,7 +84,8 @@ def test_the_export_holds_the_gift_links_the_metered_reads_and_the_licence_seats
     assert client.get(f"/api/v1/articles/{read.slug}/").json()["access"]["via"] == "meter"
     ComplimentaryFactory(user=lea)
     assert client.post(f"/api/v1/articles/{given.slug}/gifts/").status_code == HTTPStatus.CREATED
-    joined = client.post("/api/v1/me/organisations/join/", {"code": chu.join_code.lower()}, format="json")
+    join = {"code": chu.join_code.lower()}  # as a reader types it
+    joined = client.post("/api/v1/me/organisations/join/", join, format="json")
     assert joined.status_code == HTTPStatus.CREATED
     someone_else = UserFactory()
     client_for(someone_else).get(f"/api/v1/articles/{given.slug}/")  # their meter, not hers
