@@ -57,7 +57,22 @@ def request_is_personal(request: HttpRequest) -> bool:
     reader = getattr(request, "reader", None)
     if reader is not None and reader.personal:
         return True
-    return any(test(request) for test in _personal_tests)
+    return _passes_a_registered_test(request)
+
+
+def _passes_a_registered_test(request: HttpRequest) -> bool:
+    """The registered tests, run once per request.
+
+    Several middlewares ask (the cache of anonymous reads before and after the view, the
+    API's and the site's rules), and what the tests read (the client address) does not
+    change within a request. A test that had to wait (licensed ranges reloaded while the
+    database hangs) would otherwise make the request wait again at every question.
+    """
+    answer: bool | None = getattr(request, "_passes_a_registered_test", None)
+    if answer is None:
+        answer = any(test(request) for test in _personal_tests)
+        request._passes_a_registered_test = answer  # type: ignore[attr-defined]
+    return answer
 
 
 def mark_personal(response: HttpResponseBase, *, store: bool = True) -> None:

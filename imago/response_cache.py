@@ -501,7 +501,7 @@ class AnonymousResponseCacheMiddleware:
         response["X-Cache"] = "miss"
         # The view may have found what the request brings (a licence, a gift): then its
         # answer is that reader's, whatever its headers say.
-        if cache_control.request_is_personal(request) or not _is_shareable(response):
+        if not _is_shareable(response) or cache_control.request_is_personal(request):
             return response
         assert isinstance(response, HttpResponse)  # not streaming
         etag = _etag(response.content)

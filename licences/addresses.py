@@ -83,8 +83,10 @@ def _load(generation: str | None) -> None:
 
 def _ranges() -> tuple[LicensedRange, ...]:
     now = time.monotonic()
-    if _snapshot.ranges is not None and now - _snapshot.checked_at < CHECK_SECONDS:
-        return _snapshot.ranges
+    # Loaded, or tried, less than CHECK_SECONDS ago (a load that failed too: otherwise a
+    # worker holding none would query at every question while the database hangs).
+    if now - _snapshot.checked_at < CHECK_SECONDS:
+        return _snapshot.ranges or ()
     generation = response_cache.shared_get(GENERATION_KEY)
     # No token (a cache emptied or failing): what this worker holds stands.
     if _snapshot.ranges is None or (generation is not None and generation != _snapshot.generation):
@@ -94,8 +96,11 @@ def _ranges() -> tuple[LicensedRange, ...]:
                 _load(generation)
         except DatabaseError:
             # The database is down: cached anonymous answers are still served (to an
-            # address this worker does not know as licensed); asked again in a second.
+            # address this worker does not know as licensed); asked again a second after
+            # this attempt gave up, not after it began: a load that waited out a hung
+            # database is not tried again by the next question of the same request.
             logger.warning("Licensed ranges cannot be loaded; kept as they were", exc_info=True)
+            now = time.monotonic()
     _snapshot.checked_at = now
     return _snapshot.ranges or ()
 
@@ -160,3 +165,4 @@ def _changed() -> None:
         # A table not made yet (post_migrate of an early migration): load on first use.
         logger.debug("Licensed ranges not loaded", exc_info=True)
         _snapshot.ranges = None
+        _snapshot.checked_at = -CHECK_SECONDS

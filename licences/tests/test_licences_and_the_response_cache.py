@@ -5,9 +5,11 @@ request from a licensed address must skip it both ways, and whatever a licence o
 `private`, which the cache never stores.
 """
 
+import time
 from http import HTTPStatus
 
 import pytest
+from django.db import OperationalError, connection
 from rest_framework.test import APIClient
 
 from articles.tests.factories import HIDDEN_SENTENCE, ArticleFactory
@@ -110,3 +112,27 @@ def test_a_forged_forwarded_header_reads_the_shared_anonymous_answer(article):
 
     assert forged["X-Cache"] == "hit"
     assert HIDDEN_SENTENCE not in forged.json()["content"]["html"]
+
+
+def test_an_anonymous_read_waits_for_the_ranges_once_while_the_database_hangs(article):
+    # A worker that has not loaded its ranges yet, when every read of the database hangs
+    # past CHECK_SECONDS and fails (a statement timeout): the cache of anonymous reads,
+    # the view and the API's rule each ask whether the address is licensed.
+    addresses._snapshot.ranges = None
+    addresses._snapshot.checked_at -= addresses.CHECK_SECONDS
+    waits: list[str] = []
+
+    def hung(execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith("SELECT"):
+            return execute(sql, params, many, context)
+        waits.append(sql)
+        time.sleep(addresses.CHECK_SECONDS + 0.1)
+        raise OperationalError("canceling statement due to statement timeout")
+
+    with connection.execute_wrapper(hung):
+        response = APIClient(REMOTE_ADDR=ELSEWHERE).get(LIST)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json()["code"] == "database_unavailable"
+    assert len([sql for sql in waits if "licences_iprange" in sql]) == 1
+    assert len(waits) == 2  # the ranges, then the view's first read
