@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from imago import csv_export
 from imago.forms import LinesField
-from licences.models import Organisation, paris_today
+from licences.models import Organisation
 
 from . import gifts, services, usage
 from .models import (
@@ -316,14 +316,14 @@ class LicenceUsageAdmin(admin.ModelAdmin):
         organisation = get_object_or_404(Organisation, pk=organisation_id)
         period = UsagePeriodSerializer(
             data={k: v for k, v in request.GET.items() if v and k != "format"},
-            context={"today": paris_today()},
+            context={"today": timezone.localdate()},
         )
         errors: list[str] = []
         if period.is_valid():
             dates = period.validated_data
         else:
             errors = [m for messages_ in period.errors.values() for m in messages_]
-            today = usage.month_start(paris_today())
+            today = usage.month_start(timezone.localdate())
             dates = {"begin": today, "end": today}
         report = usage.usage_report(organisation=organisation, **dates)
         if request.GET.get("format") == "csv" and not errors:

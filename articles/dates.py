@@ -7,6 +7,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
+# Only web/views.py still reads this; the functions below use the site's TIME_ZONE.
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("Jan", "Fév", "Mar", "Avr", "Mai", "Juin", "Juil", "Aoû", "Sep", "Oct", "Nov", "Déc")
 # An edit within this delay of publication is part of publishing, not an update.
@@ -18,7 +21,7 @@ def _clock(moment: dt.datetime) -> str:
 
 
 def published_display(published_at: dt.datetime) -> str:
-    local = published_at.astimezone(PARIS)
+    local = timezone.localtime(published_at)
     return f"Le {local:%d/%m/%y} à {_clock(local)}"
 
 
@@ -28,7 +31,7 @@ def updated_display(
     """ "mise à jour aujourd'hui / hier / le 28/07/17 à 15:25", or None if never updated."""
     if updated_at - published_at < UPDATE_THRESHOLD:
         return None
-    local, today = updated_at.astimezone(PARIS), now.astimezone(PARIS).date()
+    local, today = timezone.localtime(updated_at), timezone.localdate(now)
     if local.date() == today:
         day = "aujourd’hui"
     elif local.date() == today - dt.timedelta(days=1):
@@ -39,5 +42,5 @@ def updated_display(
 
 
 def brief_display(published_at: dt.datetime) -> str:
-    local = published_at.astimezone(PARIS)
+    local = timezone.localtime(published_at)
     return f"{local:%d} {MONTHS[local.month - 1]} {_clock(local)}"

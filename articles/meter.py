@@ -11,7 +11,6 @@ new articles with one credit left cannot both open.
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -21,8 +20,6 @@ from accounts.models import User
 from subscriptions.access import AnyUser
 
 from .models import Article, MeteredRead
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -45,23 +42,23 @@ def meter_limit() -> int:
 
 def meter_month(at: dt.datetime) -> dt.date:
     """The calendar month (its first day) that `at` falls in, in Paris."""
-    return at.astimezone(PARIS).date().replace(day=1)
+    return timezone.localdate(at).replace(day=1)
 
 
 def meter_month_start(at: dt.datetime) -> dt.datetime:
     """The first instant of the month of `at`, in Paris."""
-    return dt.datetime.combine(meter_month(at), dt.time(), PARIS)
+    return timezone.make_aware(dt.datetime.combine(meter_month(at), dt.time()))
 
 
 def meter_resets_at(at: dt.datetime) -> dt.datetime:
     """When the month of `at` ends in Paris: the meter starts again from zero."""
     following = (meter_month(at) + dt.timedelta(days=32)).replace(day=1)
-    return dt.datetime.combine(following, dt.time(), PARIS)
+    return timezone.make_aware(dt.datetime.combine(following, dt.time()))
 
 
 def meter_resets_display(resets_at: dt.datetime) -> str:
     """The day a meter starts again, in French: "1er août 2026"."""
-    return "1er " + formats.date_format(resets_at.astimezone(PARIS).date(), "F Y")
+    return "1er " + formats.date_format(timezone.localdate(resets_at), "F Y")
 
 
 def meter_state_for(user: AnyUser, *, at: dt.datetime | None = None) -> MeterState | None:

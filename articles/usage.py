@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,10 +55,6 @@ MONTH_ABBREVIATIONS = [
     "Nov",
     "Dec",
 ]
-
-
-def paris(at: dt.datetime) -> dt.datetime:
-    return at.astimezone(ZoneInfo(settings.TIME_ZONE))
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -120,7 +115,7 @@ def licence_reading_count(
         return
     assert entitlement.organisation_id is not None
     article = reading.article
-    at = paris(at or timezone.now())
+    at = timezone.localtime(at)
     session = (
         f"user:{reader.user.pk}"
         if not reader.is_anonymous

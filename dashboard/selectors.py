@@ -8,9 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import (
     Aggregate,
     Case,
@@ -23,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from articles.models import Article, Rubric
 from licences.models import Organisation, active_q
@@ -42,10 +41,6 @@ ENDED = (Status.CANCELED, Status.UNPAID)
 NO_RUBRIC = "Sans article d'origine connu"
 
 
-def paris() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 @dataclass(frozen=True)
 class Week:
     """An ISO week in Paris, from its Monday at midnight to the next."""
@@ -59,11 +54,13 @@ class Week:
 
     @property
     def starts_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.monday, dt.time(), paris())
+        return timezone.make_aware(dt.datetime.combine(self.monday, dt.time()))
 
     @property
     def ends_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.monday + dt.timedelta(days=7), dt.time(), paris())
+        return timezone.make_aware(
+            dt.datetime.combine(self.monday + dt.timedelta(days=7), dt.time())
+        )
 
     def __contains__(self, day: dt.date) -> bool:
         return self.monday <= day < self.monday + dt.timedelta(days=7)
@@ -71,7 +68,7 @@ class Week:
 
 def weeks_until(*, at: dt.datetime, count: int = WEEKS) -> tuple[Week, ...]:
     """The `count` ISO weeks ending with the week of `at` (Paris), oldest first."""
-    today = at.astimezone(paris()).date()
+    today = timezone.localdate(at)
     monday = today - dt.timedelta(days=today.weekday())
     return tuple(Week(monday - dt.timedelta(weeks=n)) for n in range(count - 1, -1, -1))
 
@@ -294,9 +291,7 @@ def funnel_by_week(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow, .
     periods = weeks_until(at=at, count=weeks)
     start = periods[0].starts_at
     views = _by_day(
-        PaywallView.objects.filter(
-            day__gte=periods[0].monday, day__lte=at.astimezone(paris()).date()
-        )
+        PaywallView.objects.filter(day__gte=periods[0].monday, day__lte=timezone.localdate(at))
         .values("day")
         .annotate(total=Sum("views"))
         .order_by(),
@@ -305,7 +300,7 @@ def funnel_by_week(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow, .
     )
     checkouts = _by_day(
         CheckoutSession.objects.filter(created_at__gte=start, created_at__lte=at)
-        .annotate(day=TruncDate("created_at", tzinfo=paris()))
+        .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(total=Count("pk"))
         .order_by(),
@@ -315,7 +310,7 @@ def funnel_by_week(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow, .
     subscriptions = _by_day(
         paid_subscriptions()
         .filter(started__gte=start, started__lte=at)
-        .annotate(day=TruncDate("started", tzinfo=paris()))
+        .annotate(day=TruncDate("started"))
         .values("day")
         .annotate(total=Count("pk"))
         .order_by(),
@@ -345,7 +340,7 @@ def funnel_by_rubric(*, at: dt.datetime, weeks: int = WEEKS) -> tuple[FunnelRow,
     views: dict[int | None, int] = {
         row["article__rubric_id"]: row["total"]
         for row in PaywallView.objects.filter(
-            day__gte=periods[0].monday, day__lte=at.astimezone(paris()).date()
+            day__gte=periods[0].monday, day__lte=timezone.localdate(at)
         )
         .values("article__rubric_id")
         .annotate(total=Sum("views"))

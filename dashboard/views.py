@@ -42,11 +42,11 @@ def _moment(request: HttpRequest) -> tuple[dt.datetime, str | None]:
     except ValueError:
         return now, DATE_INVALID.format(value=value)
     # Refused before any arithmetic: the day after 9999-12-31 overflows.
-    if day > timezone.localdate(now, selectors.paris()):
+    if day > timezone.localdate(now):
         return now, DATE_INVALID.format(value=value)
     if day < FIRST_DAY:
         return now, DATE_TOO_EARLY.format(value=value, first=FIRST_DAY)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), selectors.paris())
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     return min(end - dt.timedelta(microseconds=1), now), None
 
 
@@ -129,7 +129,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "Tableau de bord",
         "at": at,
-        "date": timezone.localdate(at, selectors.paris()).isoformat(),
+        "date": timezone.localdate(at).isoformat(),
         "error": error,
         "mrr_cents": weeks[-1].mrr_cents,
         "mrr_euros": tables.euros(weeks[-1].mrr_cents),
@@ -175,7 +175,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     if error is not None:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     result = build(at)
-    name = f"tableau-de-bord_{result.slug}_{timezone.localdate(at, selectors.paris())}.csv"
+    name = f"tableau-de-bord_{result.slug}_{timezone.localdate(at)}.csv"
     return csv_export.spreadsheet_response(
         [result.columns, *result.rows], separator=separator, filename=name
     )

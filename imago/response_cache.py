@@ -54,7 +54,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, BinaryIO
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
@@ -63,6 +62,7 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponseNotModified
 from django.http.response import HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
@@ -311,10 +311,9 @@ def _horizon(cache: BaseCache, token: str, at: float) -> Horizon:
 
 def day_bounds(at: float) -> tuple[float, float]:
     """The midnights before and after `at` where dates are printed ("aujourd'hui")."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    day = dt.datetime.fromtimestamp(at, zone).date()
-    start = dt.datetime.combine(day, dt.time(), zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+    day = timezone.localdate(dt.datetime.fromtimestamp(at, dt.UTC))
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     return start.timestamp(), end.timestamp()
 
 

@@ -303,6 +303,9 @@ SEARCH_RANKED_MATCHES = env_int("SEARCH_RANKED_MATCHES", 200, minimum=1)
 
 # The paywall
 PAYWALL_TEASER_CHARS = env_int("PAYWALL_TEASER_CHARS", 1000, minimum=1)
+# Subscriber-only articles a signed-in reader without a subscription reads in full each
+# calendar month (Europe/Paris), the registration wall's meter; 0 turns the meter off.
+PAYWALL_FREE_ARTICLES_PER_MONTH = env_int("PAYWALL_FREE_ARTICLES_PER_MONTH", 3, minimum=0)
 SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 3, minimum=0)
 # Seconds an anonymous API response may be kept by shared caches.
 API_PUBLIC_CACHE_SECONDS = env_int("API_PUBLIC_CACHE_SECONDS", 60, minimum=0)
@@ -362,10 +365,14 @@ LOGGING = {
 
 # Background jobs (django-tasks, database backend): `manage.py worker` runs them. Each
 # worker also sweeps, every WORKER_SWEEP_SECONDS, for work whose worker died
-# (outbox/worker.py) and queues it again.
+# (outbox/worker.py) and queues it again: stalled outbound requests, and mailings whose
+# job was lost.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 30, minimum=1)
-WORKER_SWEEPERS = ["outbox.services.outbound_stalled_requeue"]
+WORKER_SWEEPERS = [
+    "outbox.services.outbound_stalled_requeue",
+    "newsletters.services.mailing_stalled_requeue",
+]
 
 # Email, through Django's framework, configured by the variables named as its settings.
 # Without EMAIL_HOST, messages are printed by the worker (the console backend).
@@ -469,14 +476,10 @@ ACCOUNT_ERASERS = [
     "subscriptions.billing.spent_trial_keep",
 ]
 # Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
-# messages, one SMTP connection and one job each; its sweep queues a mailing whose job
-# was lost.
+# messages, one SMTP connection and one job each; its sweep (WORKER_SWEEPERS) queues a
+# mailing whose job was lost.
 MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200, minimum=1)
-WORKER_SWEEPERS += ["newsletters.services.mailing_stalled_requeue"]
-# More ways in (issue 11): the registration wall's monthly meter, and gift links.
-# Subscriber-only articles a signed-in reader without a subscription reads in full each
-# calendar month (Europe/Paris); 0 turns the meter off.
-PAYWALL_FREE_ARTICLES_PER_MONTH = env_int("PAYWALL_FREE_ARTICLES_PER_MONTH", 3, minimum=0)
+# More ways in (issue 11): gift links (the registration wall's meter is with the paywall).
 # Subscriber-only articles a reader with access may gift each calendar month, and how
 # many days a gift link opens its article.
 GIFTS_PER_MONTH = env_int("GIFTS_PER_MONTH", 10, minimum=0)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from imago import response_cache
 from imago.proxies import client_address
 
-from .models import IpRange, paris_today
+from .models import IpRange
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ _snapshot = _Snapshot()
 
 
 def _load(generation: str | None) -> None:
-    today = paris_today()
+    today = timezone.localdate()
     rows = IpRange.objects.filter(organisation__ends_on__gte=today).values_list(
         "pk", "cidr", "organisation__starts_on", "organisation__ends_on"
     )
@@ -133,7 +133,7 @@ def licensed_range_ids(address: str | None, *, at: dt.datetime | None = None) ->
     holding = [r for r in ranges if r.version == version and r.first <= value <= r.last]
     if not holding:
         return ()
-    today = paris_today(at or timezone.now())
+    today = timezone.localdate(at)
     return tuple(r.range_id for r in holding if r.starts_on <= today <= r.ends_on)
 
 

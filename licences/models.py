@@ -14,7 +14,6 @@ days included).
 import datetime as dt
 import ipaddress
 import secrets
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,13 +33,14 @@ JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
 
 
 def paris_today(at: dt.datetime | None = None) -> dt.date:
-    """The day it is in Paris at `at` (default: now): licences start and end on such days."""
-    return (at or timezone.now()).astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    """Use `timezone.localdate(at)`: this name stays only for the modules not moved yet."""
+    return timezone.localdate(at)
 
 
 def active_q(at: dt.datetime | None = None, prefix: str = "") -> Q:
     """Organisations whose licence is running at `at`: started, and not past its last day."""
-    today = paris_today(at)
+    # Licences start and end on days in the site's time zone (Paris).
+    today = timezone.localdate(at)
     return Q(**{f"{prefix}starts_on__lte": today, f"{prefix}ends_on__gte": today})
 
 
@@ -104,7 +104,7 @@ class Organisation(models.Model):
         help_text="Lecteurs inscrits au plus (par domaine ou par code). L'accès sur site, "
         "par adresse IP, n'en prend aucun.",
     )
-    starts_on = models.DateField("début", default=paris_today)
+    starts_on = models.DateField("début", default=timezone.localdate)
     ends_on = models.DateField("fin (incluse)")
     join_code = models.CharField(
         "code d'inscription",
@@ -147,7 +147,7 @@ class Organisation(models.Model):
             raise ValidationError({"ends_on": "La fin de la licence précède son début."})
 
     def is_active(self, at: dt.datetime | None = None) -> bool:
-        return self.starts_on <= paris_today(at) <= self.ends_on
+        return self.starts_on <= timezone.localdate(at) <= self.ends_on
 
 
 class IpRange(models.Model):

@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -496,9 +495,8 @@ class _Run:
         words = random.Random(f"{self.seed}:articles")  # titles depend on the seed alone
         shape = random.Random(f"{self.seed}:shape")
         extras = random.Random(f"{self.seed}:extras")
-        paris = ZoneInfo(settings.TIME_ZONE)
         # Oldest first, a few a day, up to yesterday: every date is in the past.
-        last_day = self.at.astimezone(paris).date() - dt.timedelta(days=1)
+        last_day = timezone.localdate(self.at) - dt.timedelta(days=1)
         days = round(365.25 * plan.years)
         first_day = last_day - dt.timedelta(days=days - 1)
         # The newest articles get the comments, about three each.
@@ -519,8 +517,10 @@ class _Run:
                     title = text.title(words, subject=body.subject)
                     standfirst = text.standfirst(words, subject=body.subject)
                     day = first_day + dt.timedelta(days=index * days // plan.count)
-                    published = dt.datetime.combine(
-                        day, dt.time(shape.randint(6, 20), shape.randrange(0, 60, 5)), paris
+                    published = timezone.make_aware(
+                        dt.datetime.combine(
+                            day, dt.time(shape.randint(6, 20), shape.randrange(0, 60, 5))
+                        )
                     )
                     updated = published
                     if shape.random() < 0.1:

@@ -18,9 +18,8 @@ from .models import (
     WebhookEvent,
     money_display,
 )
-from .offer_sync import offer_sync
+from .offer_sync import offer_price_changed, offer_reprice
 
-PRICE_FIELDS = ("price_cents", "currency", "interval")
 OFFER_SYNCED = "Nouveau prix envoyé à Stripe ({price}) ; les abonnés actuels gardent le leur."
 NOTHING_TO_REPLAY = (
     "Aucun événement en échec, ignoré ou resté en attente depuis plus de "
@@ -30,6 +29,12 @@ OFFER_SYNC_FAILED = (
     "Stripe n'a pas reçu le nouveau prix ({error}) : le paiement de cette offre est suspendu "
     "jusqu'à « manage.py sync_offers »."
 )
+
+
+def stripe_dashboard_link(*, path: str, livemode: bool) -> str:
+    """A link to an object in the Stripe dashboard, opened in a new tab."""
+    url = stripe_gateway.dashboard_url(path=path, livemode=livemode)
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
 
 def pretty_json(value: object) -> str:
@@ -68,17 +73,18 @@ class OfferAdmin(admin.ModelAdmin):
 
         Readers must never be charged another amount than the one they were shown.
         """
-        repriced = change and bool(set(form.changed_data) & set(PRICE_FIELDS))
+        repriced = change and offer_price_changed(changed_fields=form.changed_data)
         if repriced:
             obj.stripe_price_id = ""  # until Stripe has the new price
         super().save_model(request, obj, form, change)
-        if not repriced or not stripe_gateway.is_configured():
+        if not repriced:
             return
-        try:
-            offer_sync(offer=obj)
-        except stripe_gateway.StripeCallFailed as error:
-            self.message_user(request, OFFER_SYNC_FAILED.format(error=error), messages.WARNING)
-        else:
+        outcome = offer_reprice(offer=obj)
+        if outcome.error is not None:
+            self.message_user(
+                request, OFFER_SYNC_FAILED.format(error=outcome.error), messages.WARNING
+            )
+        elif outcome.sent:
             self.message_user(request, OFFER_SYNCED.format(price=obj.stripe_price_id))
 
 
@@ -163,10 +169,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def stripe_dashboard(self, obj):
         if not obj or not obj.stripe_subscription_id:
             return "—"
-        url = stripe_gateway.dashboard_url(
+        return stripe_dashboard_link(
             path=f"subscriptions/{obj.stripe_subscription_id}", livemode=obj.livemode
         )
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -202,10 +207,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def stripe_dashboard(self, obj):
         # Customer ids do not tell the mode; the test dashboard is the safe default.
         livemode = obj.user.subscriptions.filter(livemode=True).exists()
-        url = stripe_gateway.dashboard_url(
-            path=f"customers/{obj.stripe_customer_id}", livemode=livemode
-        )
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+        return stripe_dashboard_link(path=f"customers/{obj.stripe_customer_id}", livemode=livemode)
 
 
 @admin.register(CheckoutSession)
@@ -252,11 +254,10 @@ class CheckoutSessionAdmin(admin.ModelAdmin):
     def stripe_dashboard(self, obj):
         if not obj.stripe_session_id:
             return "—"
-        url = stripe_gateway.dashboard_url(
+        return stripe_dashboard_link(
             path=f"checkout/sessions/{obj.stripe_session_id}",
             livemode=not obj.stripe_session_id.startswith("cs_test_"),
         )
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
 
 @admin.register(DuplicateSubscription)
@@ -317,11 +318,10 @@ class DuplicateSubscriptionAdmin(admin.ModelAdmin):
 
     @admin.display(description="tableau de bord Stripe")
     def subscription_dashboard(self, obj):
-        url = stripe_gateway.dashboard_url(
+        return stripe_dashboard_link(
             path=f"subscriptions/{obj.subscription.stripe_subscription_id}",
             livemode=obj.subscription.livemode,
         )
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     @admin.action(description="Annuler et rembourser maintenant", permissions=["change"])
     def settle(self, request, queryset):

@@ -4,12 +4,16 @@ The offer is the source of truth; Stripe gets what it says (`manage.py sync_offe
 or at once when the admin changes a price).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import stripe_gateway
 from .models import Offer
 from .stripe_gateway import StripeDict, StripeObjectMissing, object_id
+
+# The fields a Stripe Price is made of: changing one needs a new Price.
+PRICE_FIELDS = frozenset({"price_cents", "currency", "interval"})
 
 
 @dataclass
@@ -112,3 +116,31 @@ def offer_sync(*, offer: Offer) -> OfferSyncResult:
         offer.stripe_product_id = product_id
         offer.save(update_fields=["stripe_product_id", "stripe_price_id", "updated_at"])
     return result
+
+
+@dataclass(frozen=True)
+class OfferReprice:
+    """What became of an offer's new price: sent to Stripe, refused (`error`), or left
+    for `manage.py sync_offers` when Stripe is not configured (neither)."""
+
+    sent: bool
+    error: str | None = None
+
+
+def offer_price_changed(*, changed_fields: Iterable[str]) -> bool:
+    return not PRICE_FIELDS.isdisjoint(changed_fields)
+
+
+def offer_reprice(*, offer: Offer) -> OfferReprice:
+    """Send an offer's new price to Stripe at once.
+
+    The offer was saved without a Stripe price, so checkout stays suspended until Stripe
+    has the new one: readers are never charged another amount than the one they were shown.
+    """
+    if not stripe_gateway.is_configured():
+        return OfferReprice(sent=False)
+    try:
+        offer_sync(offer=offer)
+    except stripe_gateway.StripeCallFailed as error:
+        return OfferReprice(sent=False, error=str(error))
+    return OfferReprice(sent=True)

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
@@ -35,7 +36,6 @@ from articles.tests.counter_sushi import ITEM_REPORT_SCHEMA
 from articles.tests.factories import ArticleFactory
 from conftest import client_for
 from imago.csv_export import SEPARATOR_INVALID
-from licences.models import paris_today
 from licences.tests.factories import MembershipFactory, OrganisationFactory
 from subscriptions.tests.factories import ComplimentaryFactory
 
@@ -79,7 +79,7 @@ def test_an_article_opened_by_the_licence_counts_one_request_this_month(chu, art
 
     row = LicenceUsage.objects.get()
     assert (row.organisation, row.article) == (chu, article)
-    assert row.month == paris_today().replace(day=1)
+    assert row.month == timezone.localdate().replace(day=1)
     assert (row.total_item_requests, row.unique_item_requests) == (1, 1)
 
 
@@ -132,7 +132,7 @@ def count_at(reader, article, at: dt.datetime, user_agent: str = "Firefox") -> N
 
 def test_later_the_same_day_is_one_more_request_by_the_same_reader(chu, article):
     reader = reader_for(UserFactory(), client_address=ON_SITE)
-    nine = dt.datetime.combine(paris_today(), dt.time(9), PARIS)
+    nine = dt.datetime.combine(timezone.localdate(), dt.time(9), PARIS)
 
     for seconds in [0, 10, 45, 24 * 3600]:
         count_at(reader, article, nine + dt.timedelta(seconds=seconds))
@@ -147,7 +147,7 @@ def test_unique_requests_are_counted_by_session_and_hour(chu, article):
     """COUNTER 5.0.2, 7.3: one Unique_Item_Request per user-session, item, date and hour."""
     anonymous = reader_for(AnonymousUser(), client_address=ON_SITE)
     signed_in = reader_for(UserFactory(), client_address=ON_SITE)
-    nine = dt.datetime.combine(paris_today(), dt.time(9), PARIS)
+    nine = dt.datetime.combine(timezone.localdate(), dt.time(9), PARIS)
 
     for minutes in [0, 40, 65, 70]:  # 9:00 and 9:40, then 10:05 and 10:10
         count_at(anonymous, article, nine + dt.timedelta(minutes=minutes))
@@ -482,7 +482,7 @@ def test_by_default_the_report_is_this_month(chu, article, manager_client):
 
     data = manager_client.get(report_url()).json()
 
-    begin = paris_today().replace(day=1).isoformat()
+    begin = timezone.localdate().replace(day=1).isoformat()
     assert {"Name": "Begin_Date", "Value": begin} in data["Report_Header"]["Report_Filters"]
     [item] = data["Report_Items"]
     assert item["Performance"][0]["Instance"][0] == {

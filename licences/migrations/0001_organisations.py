@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import licences.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,7 +25,7 @@ class Migration(migrations.Migration):
                 ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail du contact')),
                 ('seats', models.PositiveIntegerField(default=0, help_text="Lecteurs inscrits au plus (par domaine ou par code). L'accès sur site, par adresse IP, n'en prend aucun.", verbose_name='sièges')),
-                ('starts_on', models.DateField(default=licences.models.paris_today, verbose_name='début')),
+                ('starts_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='début')),
                 ('ends_on', models.DateField(verbose_name='fin (incluse)')),
                 ('join_code', models.CharField(blank=True, help_text="Donné aux lecteurs de l'établissement ; vide : pas d'inscription par code.", max_length=64, null=True, unique=True, verbose_name="code d'inscription")),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

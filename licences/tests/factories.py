@@ -1,13 +1,14 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from licences.models import EmailDomain, IpRange, Membership, Organisation, paris_today
+from licences.models import EmailDomain, IpRange, Membership, Organisation
 
 
 def days_from_today(days: int) -> dt.date:
-    return paris_today() + dt.timedelta(days=days)
+    return timezone.localdate() + dt.timedelta(days=days)
 
 
 class OrganisationFactory(DjangoModelFactory[Organisation]):

@@ -1,11 +1,12 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from articles import usage
 from articles.serializers import UsagePeriodSerializer
 from imago import csv_export
-from licences.models import Organisation, paris_today
+from licences.models import Organisation
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"Aucun établissement « {organisation} ».")
         asked = {"month": month, "begin_date": begin, "end_date": end}
         period = UsagePeriodSerializer(
-            data={k: v for k, v in asked.items() if v}, context={"today": paris_today()}
+            data={k: v for k, v in asked.items() if v}, context={"today": timezone.localdate()}
         )
         if not period.is_valid():
             raise CommandError(" ".join(str(m) for ms in period.errors.values() for m in ms))

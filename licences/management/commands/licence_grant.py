@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from licences.models import (
@@ -11,7 +12,6 @@ from licences.models import (
     Organisation,
     cidr_normalised,
     domain_normalised,
-    paris_today,
 )
 
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if not slug:
             raise CommandError(f"« {name} » ne donne pas de nom d'établissement utilisable.")
         ends_on = _date(until)
-        today = paris_today()
+        today = timezone.localdate()
         if ends_on < today:
             raise CommandError(f"--until {until} est déjà passé.")
         if seats is not None and seats < 0:

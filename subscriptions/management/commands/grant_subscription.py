@@ -1,12 +1,10 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from subscriptions.services import complimentary_grant
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def end_of_day(value: str) -> dt.datetime:
@@ -15,7 +13,7 @@ def end_of_day(value: str) -> dt.datetime:
     except ValueError as error:
         raise CommandError(f"--until expects a date YYYY-MM-DD, got {value!r}.") from error
     # "--until 2027-01-31" means the reader can still read all of the 31st, in Paris.
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
 class Command(BaseCommand):
@@ -28,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, until, note, **options):
         ends = end_of_day(until)
-        if ends <= dt.datetime.now(tz=PARIS):
+        if ends <= timezone.now():
             raise CommandError(f"--until {until} is in the past.")
         user = get_user_model().objects.by_email(email)
         if user is None:
