@@ -5,8 +5,8 @@ Every message goes through the outbox (outbox/services.py), queued in the transa
 of the change that causes it and keyed so that a retried request mails nobody twice.
 Links carry signed tokens made when the message is composed, never stored.
 
-Export and deletion reach into other apps only through two settings, so that
-`accounts` imports none of them (STYLE.md: dependencies point one way):
+Export and deletion reach into other apps only through settings, so that `accounts`
+imports none of them (STYLE.md: dependencies point one way):
 
 - ACCOUNT_EXPORT_SECTIONS, `{"section": "app.module.function"}`: each function takes
   the user and returns its section of `GET me/export/`, JSON-ready (dicts, lists,
@@ -16,7 +16,11 @@ Export and deletion reach into other apps only through two settings, so that
   transaction, in order, before the account itself is anonymised (so they still see
   its address and names); one that raises rolls the whole deletion back.
 
-An app adds its own by appending to both lists in the settings.
+- ACCOUNT_DELETION_HELD, `"app.module.function"`: takes the user and says whether a
+  paid subscription of theirs will renew, which holds the deletion back.
+
+An app adds its own by appending to both lists in the settings. GET me/ likewise asks
+ACCOUNT_ME_ACCESS and ACCOUNT_ME_SUBSCRIPTION_SERIALIZER (accounts/views.py).
 """
 
 import datetime as dt
@@ -41,7 +45,6 @@ from rest_framework.authtoken.models import Token
 
 from imago.exceptions import DomainError
 from outbox.services import email_queue
-from subscriptions.selectors import renewing_subscriptions
 
 from .models import EMAIL_KEY_MAX_LENGTH, EMAIL_TAKEN, EMAIL_TOO_LONG, User, email_canonical
 
@@ -397,7 +400,7 @@ def account_delete(*, user: User, password: str) -> None:
     _password_check(user=user, password=password)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if renewing_subscriptions(user=user).exists():
+        if import_string(settings.ACCOUNT_DELETION_HELD)(user):
             raise DomainError(SUBSCRIPTION_RENEWS, code="subscription_active", status_code=409)
         for path in settings.ACCOUNT_ERASERS:
             import_string(path)(user)

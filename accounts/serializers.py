@@ -1,6 +1,6 @@
+from django.conf import settings
+from django.utils.module_loading import import_string
 from rest_framework import serializers
-
-from subscriptions.serializers import SubscriptionSerializer
 
 from .models import User
 from .services import PASSWORD_MAX_LENGTH, PASSWORD_TOO_LONG
@@ -35,7 +35,8 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     email_verified = serializers.BooleanField()
     has_access = serializers.BooleanField()
-    subscription = SubscriptionSerializer(allow_null=True)
+    # The serializer of the app that holds subscriptions (ACCOUNT_ME_SUBSCRIPTION_SERIALIZER).
+    subscription = import_string(settings.ACCOUNT_ME_SUBSCRIPTION_SERIALIZER)(allow_null=True)
 
 
 class DetailSerializer(serializers.Serializer):

@@ -1,7 +1,9 @@
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +12,7 @@ from rest_framework.views import APIView
 
 from imago.schema import ErrorSerializer
 from imago.throttling import SharedScopedRateThrottle
-from subscriptions.access import current_subscription, has_access
+from imago.views import NonAtomicErrorMixin
 
 from . import self_service, services
 from .lockout import client_address
@@ -35,21 +37,10 @@ from .serializers import (
 # error; and passwords are hashed while no write lock is held (a third of a second each,
 # while SQLite has one write lock): the services open their own around the writes.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
-class AuthView(APIView):
+class AuthView(NonAtomicErrorMixin, APIView):
     authentication_classes: list = []  # credentials in the body only; no CSRF dance
     throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "auth"
-
-    def handle_exception(self, exc):
-        # DRF marks the innermost transaction for rollback on an error; this request
-        # opened none, so one around it (a test's) is not its to roll back.
-        needs_rollback = (
-            transaction.get_rollback() if transaction.get_connection().in_atomic_block else None
-        )
-        response = super().handle_exception(exc)
-        if needs_rollback is not None:
-            transaction.set_rollback(needs_rollback)
-        return response
 
     def credentials(self, request) -> dict:
         serializer = CredentialsSerializer(data=request.data)
@@ -138,8 +129,10 @@ class Me(PasswordCheckingView):
         data = {
             "email": request.user.email,
             "email_verified": request.user.email_verified,
-            "has_access": has_access(request.user, client_address=client_address(request)),
-            "subscription": current_subscription(request.user),
+            # The access, from the app that decides it (ACCOUNT_ME_ACCESS).
+            **import_string(settings.ACCOUNT_ME_ACCESS)(
+                request.user, client_address=client_address(request)
+            ),
         }
         return Response(MeSerializer(data).data)
 

@@ -2,14 +2,16 @@ from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 from imago.response_cache import content_changed
 
-from . import gifts, meter, selectors
+from . import gifts, meter, selectors, usage
 from .models import Article, Comment
-from .reading import ArticleReading, Reader
+from .reading import ArticleReading, Reader, reader_of
+from .signals import paywall_shown
 
 Status = Article.Status
 
@@ -81,3 +83,29 @@ def article_open(
     if reader.gift is not None and reader.gift.article_id == article_reading.article.pk:
         gifts.gift_opened(reader.gift)
     return reader, article_reading
+
+
+def article_read(*, request: HttpRequest, slug: str) -> ArticleReading:
+    """An article's detail as the request's reader may read it: the API's and the site's.
+
+    Opens it (`article_open`: a HEAD spends nothing), keeps the reader after on the
+    request (the meter may have moved; Cache-Control reads `request.reader`), counts a
+    licence's reading (articles/usage.py) and tells who listens that the paywall was
+    shown (`signals.paywall_shown`: the dashboard's funnel, never by whom). An anonymous
+    answer served again by the response cache never reaches here (README, "Tableau de
+    bord").
+    """
+    method = request.method or "GET"
+    reader, reading = article_open(slug=slug, reader=reader_of(request), spend=method == "GET")
+    request.reader = reader  # type: ignore[attr-defined]
+    usage.licence_reading_count(
+        reader=reader,
+        reading=reading,
+        method=method,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    if reading.paywall is not None and method == "GET":
+        paywall_shown.send(
+            sender=Article, article_id=reading.article.pk, reason=reading.paywall.reason
+        )
+    return reading

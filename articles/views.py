@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from dashboard.services import paywall_view_record
 from imago import cache_control, csv_export
 from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
@@ -147,21 +146,7 @@ class ArticleDetail(ReaderMixin, generics.RetrieveAPIView):
     not_found_message = selectors.ARTICLE_NOT_FOUND
 
     def retrieve(self, request, *args, **kwargs):
-        reader, reading = services.article_open(
-            slug=kwargs["slug"], reader=self.reader, spend=request.method == "GET"
-        )
-        request.reader = reader
-        usage.licence_reading_count(
-            reader=reader,
-            reading=reading,
-            method=request.method,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
-        if reading.paywall is not None and request.method == "GET":
-            # The staff dashboard's funnel: how often the paywall was met, never by whom.
-            # An anonymous answer served again by the response cache never reaches here
-            # (README, "Tableau de bord").
-            paywall_view_record(article_id=reading.article.pk, reason=reading.paywall.reason)
+        reading = services.article_read(request=request, slug=kwargs["slug"])
         return Response(self.get_serializer(reading).data)
 
 

@@ -47,3 +47,9 @@ def paywall_view_record(*, article_id: int, reason: str, at: dt.datetime | None 
                 cursor.execute(_upsert_sql(), params)
     except DatabaseError:
         logger.warning("Paywall view not counted", exc_info=True)
+
+
+def paywall_shown_count(*, article_id: int, reason: str, **signal: object) -> None:
+    """The receiver of `articles.signals.paywall_shown` (connected in apps.py): the
+    staff dashboard's funnel counts how often the paywall was met, never by whom."""
+    paywall_view_record(article_id=article_id, reason=reason)

@@ -475,6 +475,14 @@ ACCOUNT_ERASERS = [
     # A keyed hash of the address, so that it never gets a second free trial.
     "subscriptions.billing.spent_trial_keep",
 ]
+# A paid subscription that will renew holds an account's deletion back; GET me/ shows the
+# reader's access and subscription. Named here so that accounts imports no subscriptions.
+ACCOUNT_DELETION_HELD = "subscriptions.account_hooks.subscription_renews"
+ACCOUNT_ME_ACCESS = "subscriptions.account_hooks.me_access"
+ACCOUNT_ME_SUBSCRIPTION_SERIALIZER = "subscriptions.serializers.SubscriptionSerializer"
+# The one reading decision (it takes a seat a verified address gives), which licences/views.py
+# asks before listing a reader's organisations: subscriptions reads licences, not back.
+LICENCES_READER_DECISION = "subscriptions.access.entitlement_for"
 # Newsletters (newsletters/): a mailing is sent by the worker in batches of this many
 # messages, one SMTP connection and one job each; its sweep (WORKER_SWEEPERS) queues a
 # mailing whose job was lost.

@@ -1,7 +1,9 @@
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
@@ -9,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from imago.throttling import AddressScopedRateThrottle, SharedScopedRateThrottle
-from subscriptions.access import entitlement_for
+from imago.views import NonAtomicErrorMixin
 
 from . import selectors, services
 from .models import Membership
@@ -27,7 +29,8 @@ class MyOrganisations(generics.ListAPIView):
     def get_queryset(self):
         # The one decision takes a domain's seat when a licence is what opens articles
         # to the reader (no subscription first); without an address, as from anywhere.
-        entitlement_for(self.request.user)
+        # Asked through the setting LICENCES_READER_DECISION: subscriptions reads licences.
+        import_string(settings.LICENCES_READER_DECISION)(self.request.user)
         return selectors.memberships_of(user=self.request.user)  # type: ignore[arg-type]
 
 
@@ -35,7 +38,7 @@ class MyOrganisations(generics.ListAPIView):
 # claim must stay counted when the code is wrong, or codes could be guessed for free;
 # the seat is taken in a transaction of its own (services.membership_join).
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
-class OrganisationJoin(APIView):
+class OrganisationJoin(NonAtomicErrorMixin, APIView):
     """Take a seat of an organisation's licence with the code it gave its readers."""
 
     permission_classes = [IsAuthenticated]
@@ -49,17 +52,6 @@ class OrganisationJoin(APIView):
         409: "Every seat is taken (`licence_full`), or the licence is not running "
         "(`licence_inactive`).",
     }
-
-    def handle_exception(self, exc):
-        # DRF marks the innermost transaction for rollback on an error; this request
-        # opened none, so one around it (a test's) is not its to roll back.
-        needs_rollback = (
-            transaction.get_rollback() if transaction.get_connection().in_atomic_block else None
-        )
-        response = super().handle_exception(exc)
-        if needs_rollback is not None:
-            transaction.set_rollback(needs_rollback)
-        return response
 
     @extend_schema(
         request=JoinSerializer,

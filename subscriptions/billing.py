@@ -14,6 +14,7 @@ from imago.exceptions import DomainError
 from . import stripe_gateway
 from .access import entitlement_for
 from .models import CheckoutSession, Customer, Offer, SpentTrial, Subscription
+from .subscription_sync import SubscriptionUnlinked, subscription_sync
 
 OFFER_UNAVAILABLE = "Cette offre n'existe pas ou n'est plus proposée."
 ALREADY_SUBSCRIBED = "Vous avez déjà accès aux contenus réservés aux abonnés."
@@ -71,21 +72,6 @@ def customer_get_or_create(*, user: User) -> Customer:
             return Customer.objects.create(user=user, stripe_customer_id=remote["id"])
     except IntegrityError:
         return Customer.objects.get(user=user)
-
-
-def customer_link(*, user: User, stripe_customer_id: str) -> None:
-    """Remember a customer Stripe tied to `user`, unless either already has one here."""
-    if not stripe_customer_id:
-        return
-    if Customer.objects.filter(user=user).exists():
-        return
-    if Customer.objects.filter(stripe_customer_id=stripe_customer_id).exists():
-        return
-    try:
-        with transaction.atomic():
-            Customer.objects.create(user=user, stripe_customer_id=stripe_customer_id)
-    except IntegrityError:
-        pass  # a concurrent request linked it first
 
 
 def trial_days_for(*, user: User, offer: Offer) -> int:
@@ -327,9 +313,6 @@ def checkout_session_return(*, user: User, stripe_session_id: str) -> bool:
     the webhook would (`subscription_sync`, idempotent): the reader reads at once. A
     session id that is not the reader's is never asked of Stripe.
     """
-    # Imported here: subscription_sync imports this module.
-    from .subscription_sync import SubscriptionUnlinked, subscription_sync
-
     if entitlement_for(user) is not None:
         return True
     if not stripe_session_id:  # NULL would match the reader's claim still being created

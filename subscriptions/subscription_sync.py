@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import stripe_gateway
-from .billing import customer_link
+from .customers import customer_link
 from .models import Customer, Offer, Subscription
 from .stripe_gateway import StripeCallFailed, StripeDict, object_id
 

@@ -1,6 +1,6 @@
 """The reading site: thin views over the API's selectors and its one reading decision.
 
-What a reader may read is decided by `articles.services.article_open` and
+What a reader may read is decided by `articles.services.article_read` and
 `articles.selectors` (the `ArticleReading` and its `Paywall`), exactly as for the API;
 the templates only show that value. Every page depends on the session (the header says
 who is signed in, forms carry a CSRF token): all are `Cache-Control: private`
@@ -33,11 +33,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import self_service
 from accounts import services as account_services
 from accounts.models import User
-from articles import dates, selectors, services, usage
+from articles import dates, selectors, services
 from articles.models import Rubric
 from articles.reading import reader_of
 from articles.structured_data import news_article
-from dashboard.services import paywall_view_record
 from editions import selectors as edition_selectors
 from imago.exceptions import DomainError
 from imago.throttling import CommentThrottle, SharedScopedRateThrottle, ThrottleUnavailable
@@ -150,19 +149,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 def _article_page(
     request: HttpRequest, slug: str, *, comment_form: CommentForm, status: int = HTTPStatus.OK
 ) -> HttpResponse:
-    reader, reading = services.article_open(
-        slug=slug, reader=reader_of(request), spend=request.method == "GET"
-    )
-    request.reader = reader  # type: ignore[attr-defined]
-    usage.licence_reading_count(
-        reader=reader,
-        reading=reading,
-        method=request.method or "GET",
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
-    if reading.paywall is not None and request.method == "GET":
-        # The staff dashboard's funnel, as for the API's detail: never by whom.
-        paywall_view_record(article_id=reading.article.pk, reason=reading.paywall.reason)
+    reading = services.article_read(request=request, slug=slug)
     entry = reading.article
     now = timezone.now()
     assert entry.published_at is not None  # a published article
