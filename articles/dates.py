@@ -5,12 +5,9 @@
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-# Only web/views.py still reads this; the functions below use the site's TIME_ZONE.
-PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("Jan", "Fév", "Mar", "Avr", "Mai", "Juin", "Juil", "Aoû", "Sep", "Oct", "Nov", "Déc")
 # An edit within this delay of publication is part of publishing, not an update.
 UPDATE_THRESHOLD = dt.timedelta(minutes=5)

@@ -20,7 +20,6 @@ from imago import cache_control, csv_export
 from imago.negotiation import OneFormat
 from imago.pagination import NewestFirstPagination, RankedPagination
 from imago.throttling import CommentThrottle
-from licences.models import paris_today
 from licences.selectors import ORGANISATION_NOT_FOUND, managed_organisation
 
 from . import gifts, selectors, services, usage
@@ -347,7 +346,9 @@ class UsageReportMixin(APIView):
 
     def report(self, request, slug: str) -> usage.UsageReport:
         organisation = managed_organisation(user=request.user, slug=slug)
-        period = UsagePeriodSerializer(data=request.query_params, context={"today": paris_today()})
+        period = UsagePeriodSerializer(
+            data=request.query_params, context={"today": timezone.localdate()}
+        )
         period.is_valid(raise_exception=True)
         return usage.usage_report(organisation=organisation, **period.validated_data)
 

@@ -4,8 +4,7 @@ import datetime as dt
 import logging
 
 from django.db import DatabaseError, connection, transaction
-
-from licences.models import paris_today
+from django.utils import timezone
 
 from .models import PaywallView
 
@@ -37,7 +36,7 @@ def paywall_view_record(*, article_id: int, reason: str, at: dt.datetime | None 
     """
     if reason not in PaywallView.Reason.values:
         raise ValueError(REASON_UNKNOWN.format(reason=reason))
-    params = [connection.ops.adapt_datefield_value(paris_today(at)), article_id, reason]
+    params = [connection.ops.adapt_datefield_value(timezone.localdate(at)), article_id, reason]
     try:
         if connection.in_atomic_block:
             with transaction.atomic(), connection.cursor() as cursor:

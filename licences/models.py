@@ -32,11 +32,6 @@ JOIN_CODE_LENGTH = 12
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
 
 
-def paris_today(at: dt.datetime | None = None) -> dt.date:
-    """Use `timezone.localdate(at)`: this name stays only for the modules not moved yet."""
-    return timezone.localdate(at)
-
-
 def active_q(at: dt.datetime | None = None, prefix: str = "") -> Q:
     """Organisations whose licence is running at `at`: started, and not past its last day."""
     # Licences start and end on days in the site's time zone (Paris).

@@ -483,7 +483,7 @@ def wire(request: HttpRequest) -> HttpResponse:
     entries = []
     for brief in page:
         day, time = dates.brief_display(brief.published_at).rsplit(" ", 1)
-        year = brief.published_at.astimezone(dates.PARIS).year
+        year = timezone.localtime(brief.published_at).year
         entries.append({"day": f"{day} {year}", "time": time, "brief": brief})
     return render(request, "web/wire.html", {"page": page, "entries": entries})
 
