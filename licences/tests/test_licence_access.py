@@ -183,6 +183,7 @@ def test_a_licence_runs_from_its_first_to_its_last_day_in_paris(db):
         by_address = entitlement_for(AnonymousUser(), at=at, client_address=ON_SITE_V4)
         by_seat = entitlement_for(member, at=at)
         assert (by_address is not None, by_seat is not None) == (running, running), at
+        assert organisation.is_active(at) is running, at  # what joining and the admin ask
 
 
 # --- Members: a verified address at a domain, or the join code -------------------------
